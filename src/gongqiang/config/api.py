@@ -1,0 +1,8 @@
+"""Mounts every app's router on the one API (core defines it; apps add to it here, so core imports none)."""
+
+from gongqiang.core.api import api
+from gongqiang.enterprises.api import router as enterprises_router
+
+api.add_router("/enterprises", enterprises_router)
+
+__all__ = ["api"]

@@ -1,0 +1,80 @@
+"""The menu, by area. An entry shows only when its URL exists and the user's roles may use it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from .scope import memberships_of
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: str
+    url_name: str
+    roles: frozenset[str] | None = None  # None: every role
+
+
+@dataclass(frozen=True)
+class Area:
+    key: str
+    label: str
+    icon: str
+    entries: tuple[Entry, ...] = field(default_factory=tuple)
+
+
+ADMIN_ROLES = frozenset({"admin"})
+
+AREAS: tuple[Area, ...] = (
+    Area("registry", "企业库", "building", (
+        Entry("企业名录", "enterprises:list"),
+    )),
+    Area("evaluation", "亩产效益评价", "bar-chart", ()),
+    Area("targets", "目标与驾驶舱", "speedometer", (
+        Entry("政策目标", "core:policy-targets"),
+    )),
+    Area("supervision", "督导考核", "clipboard-check", (
+        Entry("十大专线", "core:policy-task-lines"),
+    )),
+    Area("libraries", "专项库", "collection", ()),
+    Area("services", "企业服务", "chat", ()),
+    Area("admin", "系统管理", "gear", (
+        Entry("政策包", "core:policy-packs"),
+        Entry("区域与部门", "core:organisation"),
+        Entry("用户与授权", "core:users", ADMIN_ROLES),
+        Entry("变更记录", "core:audit-changes", ADMIN_ROLES),
+        Entry("登录记录", "core:audit-logins", ADMIN_ROLES),
+        Entry("API 令牌", "core:api-tokens"),
+    )),
+)
+
+
+def roles_of(user) -> set[str]:
+    roles = {m.role for m in memberships_of(user)}
+    if getattr(user, "is_superuser", False):
+        roles.add("admin")
+    return roles
+
+
+def menu_for(request: HttpRequest) -> list[dict]:
+    roles = roles_of(request.user)
+    if not roles:
+        return []
+    path = request.path
+    menu = []
+    for area in AREAS:
+        entries = []
+        for entry in area.entries:
+            if entry.roles is not None and not (roles & entry.roles):
+                continue
+            try:
+                url = reverse(entry.url_name)
+            except NoReverseMatch:
+                continue
+            entries.append({"label": entry.label, "url": url, "active": path.startswith(url)})
+        if entries:
+            menu.append({"key": area.key, "label": area.label, "icon": area.icon, "entries": entries,
+                         "active": any(e["active"] for e in entries)})
+    return menu

@@ -1,0 +1,237 @@
+"""The policy pack's schema (pydantic). Pure: no Django import, so packs are checked anywhere.
+
+A pack is a YAML file under policies/. Everything the policy fixes (organisation, goals, targets, task
+lines, schedules, thresholds) is data here; code reads it, never restates it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Code = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.\-]+$")]
+Year = Annotated[int, Field(ge=1990, le=2100)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RegionKind(StrEnum):
+    district = "district"
+    county = "county"
+    zone = "zone"
+
+
+class Comparison(StrEnum):
+    gt = "gt"  # 超过 / 突破
+    ge = "ge"  # 以上 / 不少于
+    lt = "lt"  # 低于
+    le = "le"  # 不超过
+    eq = "eq"
+
+
+class Direction(StrEnum):
+    increase = "increase"
+    decrease = "decrease"
+
+
+class TargetKind(StrEnum):
+    level = "level"  # a level to reach (工业产值 > 1 万亿)
+    multiple_of_baseline = "multiple_of_baseline"  # 较2021年翻一番
+    share = "share"  # a percentage (工业增加值占比 ≥ 39%)
+    stock_count = "stock_count"  # a number held at a date (≥ 500 专精特新)
+    new_per_year = "new_per_year"  # so many new each year (≥ 1,000 技改项目/年)
+    cumulative_new = "cumulative_new"  # so many new over the period (≥ 22 new listings by 2026)
+    decrease_vs_baseline = "decrease_vs_baseline"  # a cut against the baseline (能耗 −6%)
+    composite = "composite"  # a count of members passing a threshold (4 clusters each > 1,000 亿)
+
+
+class City(Strict):
+    code: Annotated[str, Field(pattern=r"^\d{6}$")]
+    name: str
+
+
+class RegionSpec(Strict):
+    code: Annotated[str, Field(pattern=r"^\d{6}$")]
+    name: str
+    short_name: str = ""
+    kind: RegionKind
+    towns: int | None = Field(None, ge=0, description="number of towns and sub-districts, where known")
+    specialty: str = Field("", description="the county's specialty or leading industry named by the policy")
+
+
+class DepartmentSpec(Strict):
+    code: Code
+    name: str
+    short_name: str = ""
+    supplies_data: bool = False
+    data_sources: list[str] = Field(default_factory=list, description="the kinds of data it supplies")
+
+
+class Organisation(Strict):
+    city: City
+    regions: list[RegionSpec] = Field(min_length=1)
+    departments: list[DepartmentSpec] = Field(min_length=1)
+
+
+class Threshold(Strict):
+    id: Code
+    name: str
+    value: float
+    unit: str
+    comparison: Comparison | None = None
+    note: str = ""
+
+
+class Bound(Strict):
+    """A number with its unit and how it is compared ("> 500 亿元")."""
+
+    value: float
+    unit: str
+    comparison: Comparison = Comparison.ge
+
+
+class Baseline(Strict):
+    year: Year
+    value: float | None = None
+    unit: str | None = None
+    note: str = ""
+
+
+class TargetValue(Strict):
+    year: Year
+    value: float
+    comparison: Comparison = Comparison.ge
+
+
+class Milestone(Strict):
+    year: Year
+    value: float
+    comparison: Comparison = Comparison.ge
+    note: str = ""
+
+
+class Component(Strict):
+    id: Code
+    name: str
+
+
+class TargetSpec(Strict):
+    id: Code
+    name: str
+    group: Code
+    unit: str
+    kind: TargetKind
+    direction: Direction = Direction.increase
+    baseline: Baseline | None = None
+    target: TargetValue | None = None
+    milestones: list[Milestone] = Field(default_factory=list)
+    # For multiple_of_baseline targets with a floor, e.g. "翻一番、过500亿元".
+    also: list[Bound] = Field(default_factory=list)
+    # For composite targets: what each member must pass, and the named members where the policy names them.
+    member_threshold: Bound | None = None
+    components: list[Component] = Field(default_factory=list)
+    owner: Code
+    co_owners: list[Code] = Field(default_factory=list)
+    data_source: Code | None = None
+    task_line: Code | None = None
+    tracked_only: bool = Field(False, description="the policy names it without a number: tracked, not scored")
+    periodicity: Literal["year", "quarter", "month"] = "year"
+    text: str = Field("", description="the policy's own words")
+
+    @model_validator(mode="after")
+    def _kind_rules(self) -> TargetSpec:
+        if not self.tracked_only and self.target is None:
+            raise ValueError("缺少目标值 target（仅跟踪的目标请设 tracked_only: true）")
+        if self.kind == TargetKind.composite and not self.tracked_only and self.member_threshold is None:
+            raise ValueError("组合型目标须给出 member_threshold（每个成员须达到的值）")
+        if self.kind in (TargetKind.multiple_of_baseline, TargetKind.decrease_vs_baseline) and self.baseline is None:
+            raise ValueError(f"{self.kind.value} 型目标须给出基期 baseline")
+        if self.kind == TargetKind.decrease_vs_baseline and self.direction != Direction.decrease:
+            raise ValueError("decrease_vs_baseline 型目标的 direction 须为 decrease")
+        if self.kind == TargetKind.share and self.target is not None and not 0 <= self.target.value <= 100:
+            raise ValueError("占比型目标的目标值须在 0–100 之间")
+        if self.target is not None:
+            for m in self.milestones:
+                if m.year > self.target.year:
+                    raise ValueError(f"阶段目标年份 {m.year} 晚于目标年份 {self.target.year}")
+        return self
+
+
+class GoalGroup(Strict):
+    id: Code
+    name: str
+    section: str = ""
+
+
+class Schedule(Strict):
+    """When the supervision cycle is due. Day numbers are of the month after the period ends."""
+
+    monthly_dispatch_due_day: Annotated[int, Field(ge=1, le=28)]
+    quarterly_bulletin_due_day: Annotated[int, Field(ge=1, le=28)]
+    half_year_assessment_due: Annotated[str, Field(pattern=r"^\d{2}-\d{2}$")]  # MM-DD of the same year
+    annual_assessment_due: Annotated[str, Field(pattern=r"^\d{2}-\d{2}$")]  # MM-DD of the next year
+    reminder_days_before: Annotated[int, Field(ge=0, le=15)] = 3
+    meetings_per_month_min: Annotated[int, Field(ge=0)] = 0
+
+
+class TaskLine(Strict):
+    id: Code
+    number: Annotated[int, Field(ge=1)]
+    name: str
+    owner: Code
+    co_owners: list[Code] = Field(default_factory=list)
+    summary: str = ""
+    schedule: Schedule | None = None  # overrides the pack's default schedule
+    lists: list[str] = Field(default_factory=list, description="the libraries the line keeps")
+
+
+class Supervision(Strict):
+    schedule: Schedule
+    mechanisms: list[str] = Field(default_factory=list)
+
+
+class CalibrationFigure(Strict):
+    id: Code
+    name: str
+    year: Year
+    value: float
+    unit: str
+    source: str = ""
+
+
+class PackHeader(Strict):
+    code: Code
+    version: Annotated[str, Field(min_length=1, max_length=30)]
+    title: str
+    issuer: str = ""
+    document: str = ""
+    baseline_year: Year
+    horizon_year: Year
+    valid_from: Year | None = None
+
+
+class PolicyPackSpec(Strict):
+    pack: PackHeader
+    organisation: Organisation
+    thresholds: list[Threshold] = Field(default_factory=list)
+    goal_groups: list[GoalGroup] = Field(min_length=1)
+    targets: list[TargetSpec] = Field(min_length=1)
+    task_lines: list[TaskLine] = Field(min_length=1)
+    supervision: Supervision
+    calibration: list[CalibrationFigure] = Field(default_factory=list)
+    lists: dict[str, list[str]] = Field(
+        default_factory=dict, description="named lists the policy gives: target chains, specialties, …"
+    )
+
+    def department_codes(self) -> set[str]:
+        return {d.code for d in self.organisation.departments}
+
+    def target(self, target_id: str) -> TargetSpec:
+        return next(t for t in self.targets if t.id == target_id)
+
+    def threshold(self, threshold_id: str) -> Threshold:
+        return next(t for t in self.thresholds if t.id == threshold_id)

@@ -1,0 +1,1 @@
+"""core's operations; other apps call these, never core's views."""

@@ -1,0 +1,53 @@
+"""One filter for the enterprise list: the page, the Excel export and the API use the same."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from gongqiang.lib.uscc import normalise
+
+from .models import EnterpriseStatus
+
+
+@dataclass(frozen=True)
+class EnterpriseFilter:
+    q: str = ""
+    region: str = ""
+    town: str = ""
+    industry: str = ""
+    scale: str = ""  # "above" | "below" | ""
+    status: str = ""
+
+    @classmethod
+    def from_params(cls, params: Any) -> EnterpriseFilter:
+        def get(name: str) -> str:
+            value = params.get(name) if hasattr(params, "get") else None
+            return str(value).strip()[:100] if value else ""
+
+        return cls(q=get("q"), region=get("region"), town=get("town"), industry=get("industry"),
+                   scale=get("scale"), status=get("status"))
+
+    def apply(self, qs: QuerySet) -> QuerySet:
+        if self.q:
+            code = normalise(self.q)
+            qs = qs.filter(Q(name__icontains=self.q) | Q(uscc__startswith=code))
+        if self.region:
+            qs = qs.filter(region__code=self.region)
+        if self.town:
+            qs = qs.filter(town__code=self.town)
+        if self.industry:
+            qs = qs.filter(industry_code__startswith=self.industry)
+        if self.scale == "above":
+            qs = qs.filter(above_scale=True)
+        elif self.scale == "below":
+            qs = qs.filter(above_scale=False)
+        if self.status in EnterpriseStatus.values:
+            qs = qs.filter(status=self.status)
+        return qs
+
+    @property
+    def active(self) -> bool:
+        return any((self.q, self.region, self.town, self.industry, self.scale, self.status))

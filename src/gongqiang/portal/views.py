@@ -1,0 +1,89 @@
+"""The home page: what each role needs first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+
+from gongqiang.enterprises.services import enterprise_summary, industry_mix
+
+from gongqiang.core.models import Region
+from gongqiang.core.navigation import roles_of
+from gongqiang.core.scope import memberships_of
+from gongqiang.core.services.policy import active_pack, active_spec
+from gongqiang.core.views.base import MemberTemplateView
+
+ROLE_TITLES = {
+    "admin": "系统管理",
+    "city": "全市工作台",
+    "leader": "领导驾驶舱",
+    "department": "部门工作台",
+    "county": "县区工作台",
+    "enterprise": "企业工作台",
+}
+
+
+class HomeView(MemberTemplateView):
+    template_name = "portal/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        roles = roles_of(user)
+        primary = next(r for r in ("admin", "city", "leader", "department", "county", "enterprise") if r in roles)
+        spec = active_spec()
+        context.update(
+            primary_role=primary,
+            role_title=ROLE_TITLES[primary],
+            memberships=memberships_of(user),
+            pack=active_pack(),
+            spec=spec,
+            summary=enterprise_summary(user),
+        )
+        if spec is not None:
+            context["target_count"] = len(spec.targets)
+            context["task_lines"] = spec.task_lines
+            departments = {d.code: d for d in spec.organisation.departments}
+            context["department_names"] = {c: d.short_name or d.name for c, d in departments.items()}
+            owned = {m.department.code for m in memberships_of(user) if m.department_id}
+            context["owned_lines"] = [t for t in spec.task_lines if t.owner in owned or set(t.co_owners) & owned]
+            context["owned_targets"] = [t for t in spec.targets if t.owner in owned]
+        regions = list(
+            Region.objects.visible_to(user)
+            .filter(kind__in=["district", "county", "zone"])
+            .annotate(n=Count("enterprises"), n_above=Count("enterprises", filter=Q(enterprises__above_scale=True)))
+            .order_by("sort_order", "code")
+        )
+        context["regions"] = regions
+        context["region_chart"] = region_chart(regions)
+        mix = industry_mix(user)
+        context["industry_chart"] = industry_chart(mix)
+        context["industry_chart_has_data"] = bool(mix)
+        return context
+
+
+def region_chart(regions: list[Region]) -> dict[str, Any]:
+    names = [r.short_name or r.name for r in regions]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": ["规上", "规下"]},
+        "grid": {"left": 50, "right": 20, "bottom": 60, "top": 40},
+        "xAxis": {"type": "category", "data": names, "axisLabel": {"rotate": 35}},
+        "yAxis": {"type": "value", "name": "家"},
+        "series": [
+            {"name": "规上", "type": "bar", "stack": "n", "data": [r.n_above for r in regions]},
+            {"name": "规下", "type": "bar", "stack": "n", "data": [r.n - r.n_above for r in regions]},
+        ],
+    }
+
+
+def industry_chart(mix: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "tooltip": {"trigger": "item", "formatter": "{b}：{c} 家（{d}%）"},
+        "series": [{
+            "type": "pie",
+            "radius": ["35%", "70%"],
+            "data": [{"name": f"行业大类 {row['division']}", "value": row["n"]} for row in mix],
+        }],
+    }
