@@ -1,5 +1,5 @@
 # gongqiang: `make demo` serves the demo on http://127.0.0.1:8000; `make test` runs the whole suite.
-PYTHON ?= python3.11
+PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 GQ     := $(BIN)/gongqiang
@@ -14,7 +14,7 @@ export GONGQIANG_HOME := $(CURDIR)
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
+	@$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11))" || { echo "需要 Python ≥ 3.11（$(PYTHON)）"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -98,6 +98,12 @@ def _write(action: str, instance: models.Model, before: dict | None, after: dict
     )
 
 
+def _without_stamps(model: type[models.Model], data: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot less the fields every save sets (auto_now), which are no change of their own."""
+    stamps = {f.attname for f in model._meta.concrete_fields if getattr(f, "auto_now", False)}
+    return {k: v for k, v in data.items() if k not in stamps}
+
+
 @receiver(pre_save, dispatch_uid="gq_audit_pre_save")
 def _remember_before(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
     if raw or not is_audited(sender) or instance.pk is None:
@@ -112,8 +118,8 @@ def _record_save(sender: type[models.Model], instance: models.Model, created: bo
         return
     before = None if created else getattr(instance, "_gq_before", None)
     after = snapshot(instance)
-    if not created and before == after:
-        return
+    if not created and before is not None and _without_stamps(sender, before) == _without_stamps(sender, after):
+        return  # nothing changed but the auto_now time stamp
     _write("create" if created else "update", instance, before, after)
 
 

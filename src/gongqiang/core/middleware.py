@@ -7,8 +7,8 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth import logout
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
 from .audit import audit_context

@@ -21,7 +21,7 @@ from django.db import models, transaction
 from django.db.models import Q
 
 if TYPE_CHECKING:
-    from .models import Membership, User
+    from .models import Membership
 
 
 class ScopeViolation(PermissionDenied):

@@ -4,11 +4,15 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-
-from gongqiang.core.models import Region
 from django.views import View
 
-from gongqiang.core.views.base import MemberRequiredMixin, ScopedDetailView, ScopedListView, ScopedQuerysetMixin
+from gongqiang.core.models import Region
+from gongqiang.core.views.base import (
+    MemberRequiredMixin,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedQuerysetMixin,
+)
 from gongqiang.lib.http import attachment
 
 from .documents import enterprise_workbook

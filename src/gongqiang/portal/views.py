@@ -6,13 +6,12 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from gongqiang.enterprises.services import enterprise_summary, industry_mix
-
 from gongqiang.core.models import Region
 from gongqiang.core.navigation import roles_of
 from gongqiang.core.scope import memberships_of
 from gongqiang.core.services.policy import active_pack, active_spec
 from gongqiang.core.views.base import MemberTemplateView
+from gongqiang.enterprises.services import enterprise_summary, industry_mix
 
 ROLE_TITLES = {
     "admin": "系统管理",

@@ -98,53 +98,62 @@ def _line_of(loc: Iterable[Any], root: yaml.Node | None) -> int | None:
     return line
 
 
-def _duplicates(items: Iterable[Any], key: str) -> list[tuple[int, str]]:
-    values = [getattr(i, key) for i in items]
-    seen = Counter(values)
-    return [(n, v) for n, v in enumerate(values) if seen[v] > 1]
+def _items(raw: dict, *keys: str) -> list[dict]:
+    node: Any = raw
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+    return [i if isinstance(i, dict) else {} for i in node] if isinstance(node, list) else []
 
 
-def _references(spec: PolicyPackSpec) -> list[tuple[tuple[Any, ...], str]]:
+def _references(raw: dict) -> list[tuple[tuple[Any, ...], str]]:
+    """Duplicates and cross-references, on the raw mapping so they are reported beside schema errors."""
     problems: list[tuple[tuple[Any, ...], str]] = []
-    org = spec.organisation
-    for section, items, key in (
-        (("organisation", "regions"), org.regions, "code"),
-        (("organisation", "departments"), org.departments, "code"),
-        (("thresholds",), spec.thresholds, "id"),
-        (("goal_groups",), spec.goal_groups, "id"),
-        (("targets",), spec.targets, "id"),
-        (("task_lines",), spec.task_lines, "id"),
-        (("calibration",), spec.calibration, "id"),
+    for section, key in (
+        (("organisation", "regions"), "code"),
+        (("organisation", "departments"), "code"),
+        (("thresholds",), "id"),
+        (("goal_groups",), "id"),
+        (("targets",), "id"),
+        (("task_lines",), "id"),
+        (("calibration",), "id"),
+        (("task_lines",), "number"),
     ):
-        for n, value in _duplicates(items, key):
-            problems.append(((*section, n, key), f"重复的编号“{value}”"))
-    for n, value in _duplicates(spec.task_lines, "number"):
-        problems.append((("task_lines", n, "number"), f"重复的专线序号 {value}"))
+        values = [i.get(key) for i in _items(raw, *section)]
+        seen = Counter(v for v in values if v is not None)
+        for n, value in enumerate(values):
+            if value is not None and seen[value] > 1:
+                label = "专线序号" if key == "number" else "编号"
+                problems.append(((*section, n, key), f"重复的{label}“{value}”"))
 
-    departments = spec.department_codes()
-    groups = {g.id for g in spec.goal_groups}
-    lines = {t.id for t in spec.task_lines}
+    departments = {d.get("code") for d in _items(raw, "organisation", "departments")}
+    groups = {g.get("id") for g in _items(raw, "goal_groups")}
+    lines = {t.get("id") for t in _items(raw, "task_lines")}
 
-    def dept(loc: tuple[Any, ...], code: str | None) -> None:
+    def dept(loc: tuple[Any, ...], code: Any) -> None:
         if code is not None and code not in departments:
             problems.append((loc, f"未知的部门“{code}”（须在 organisation.departments 中定义）"))
 
-    for n, t in enumerate(spec.targets):
-        if t.group not in groups:
-            problems.append((("targets", n, "group"), f"未知的目标分组“{t.group}”"))
-        dept(("targets", n, "owner"), t.owner)
-        for k, c in enumerate(t.co_owners):
+    for n, t in enumerate(_items(raw, "targets")):
+        if t.get("group") is not None and t["group"] not in groups:
+            problems.append((("targets", n, "group"), f"未知的目标分组“{t['group']}”"))
+        dept(("targets", n, "owner"), t.get("owner"))
+        for k, c in enumerate(t.get("co_owners") or []):
             dept(("targets", n, "co_owners", k), c)
-        dept(("targets", n, "data_source"), t.data_source)
-        if t.task_line is not None and t.task_line not in lines:
-            problems.append((("targets", n, "task_line"), f"未知的专线“{t.task_line}”"))
-        if t.baseline and t.target and t.baseline.year >= t.target.year:
-            problems.append((("targets", n, "target", "year"), "目标年份须晚于基期年份"))
-    for n, line in enumerate(spec.task_lines):
-        dept(("task_lines", n, "owner"), line.owner)
-        for k, c in enumerate(line.co_owners):
+        dept(("targets", n, "data_source"), t.get("data_source"))
+        if t.get("task_line") is not None and t["task_line"] not in lines:
+            problems.append((("targets", n, "task_line"), f"未知的专线“{t['task_line']}”"))
+        base, goal = t.get("baseline"), t.get("target")
+        if isinstance(base, dict) and isinstance(goal, dict):
+            by, ty = base.get("year"), goal.get("year")
+            if isinstance(by, int) and isinstance(ty, int) and by >= ty:
+                problems.append((("targets", n, "target", "year"), "目标年份须晚于基期年份"))
+    for n, line in enumerate(_items(raw, "task_lines")):
+        dept(("task_lines", n, "owner"), line.get("owner"))
+        for k, c in enumerate(line.get("co_owners") or []):
             dept(("task_lines", n, "co_owners", k), c)
-    if spec.pack.horizon_year <= spec.pack.baseline_year:
+    pack = raw.get("pack") if isinstance(raw.get("pack"), dict) else {}
+    by, hy = pack.get("baseline_year"), pack.get("horizon_year")
+    if isinstance(by, int) and isinstance(hy, int) and hy <= by:
         problems.append((("pack", "horizon_year"), "目标年须晚于基期年"))
     return problems
 
@@ -159,12 +168,13 @@ def check_text(text: str) -> CheckedPack:
         return CheckedPack(None, [PackError("", f"YAML 语法错误：{exc}", mark.line + 1 if mark else None)], digest, None)
     if not isinstance(raw, dict):
         return CheckedPack(None, [PackError("", "政策包应为一个 YAML 映射")], digest, raw)
+    errors: list[PackError] = []
+    spec: PolicyPackSpec | None = None
     try:
         spec = PolicyPackSpec.model_validate(raw)
     except ValidationError as exc:
-        errors = []
         for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if p not in ("function-after",))
+            loc = tuple(err["loc"])
             message = PYDANTIC_MESSAGES.get(err["type"], "")
             detail = err["msg"].removeprefix("Value error, ")
             if err["type"] == "value_error":
@@ -174,8 +184,7 @@ def check_text(text: str) -> CheckedPack:
             else:
                 message = detail
             errors.append(PackError(_path(loc, raw), message, _line_of(loc, root)))
-        return CheckedPack(None, errors, digest, raw)
-    errors = [PackError(_path(loc, raw), msg, _line_of(loc, root)) for loc, msg in _references(spec)]
+    errors += [PackError(_path(loc, raw), msg, _line_of(loc, root)) for loc, msg in _references(raw)]
     return CheckedPack(spec if not errors else None, errors, digest, raw)
 
 
