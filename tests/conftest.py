@@ -34,8 +34,10 @@ def linyi(db):
 
 
 @pytest.fixture(autouse=True)
-def _testserver_host(settings):
+def _test_settings(settings):
     settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+    # Hashing strength is not under test; PBKDF2 would make every persona cost a third of a second.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass

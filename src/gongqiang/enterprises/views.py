@@ -3,21 +3,29 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
+from django.views.generic import CreateView, UpdateView
 
 from gongqiang.core.models import Region
+from gongqiang.core.navigation import roles_of
 from gongqiang.core.views.base import (
     MemberRequiredMixin,
     ScopedDetailView,
     ScopedListView,
     ScopedQuerysetMixin,
+    ScopedWriteMixin,
 )
 from gongqiang.lib.http import attachment
 
 from .documents import enterprise_workbook
 from .filters import EnterpriseFilter
+from .forms import EnterpriseForm
 from .models import Enterprise, EnterpriseStatus
+
+# Roles that keep the registry by hand (departments feed it through imports; leaders only read).
+EDITORS = frozenset({"admin", "city", "county"})
 
 
 class EnterpriseListView(ScopedListView):
@@ -45,6 +53,7 @@ class EnterpriseListView(ScopedListView):
             regions=regions.filter(kind__in=["district", "county", "zone"]),
             towns=regions.filter(kind="town", parent__code=self.filter.region) if self.filter.region else [],
             statuses=EnterpriseStatus.choices,
+            can_create=bool(roles_of(self.request.user) & EDITORS),
         )
         return context
 
@@ -61,6 +70,14 @@ class EnterpriseDetailView(ScopedDetailView):
     def get_breadcrumbs(self):
         return [("企业库", None), ("企业名录", "enterprises:list"), (self.object.name, None)]
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["can_edit"] = bool(roles_of(user) & EDITORS) and (
+            Enterprise.objects.writable_by(user).filter(pk=self.object.pk).exists()
+        )
+        return context
+
 
 class EnterpriseExportView(MemberRequiredMixin, ScopedQuerysetMixin, View):
     model = Enterprise
@@ -71,3 +88,33 @@ class EnterpriseExportView(MemberRequiredMixin, ScopedQuerysetMixin, View):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         content = enterprise_workbook(rows, f"企业名录（导出时间 {stamp}）")
         return attachment(content, f"企业名录-{stamp}.xlsx")
+
+
+
+class EnterpriseFormMixin(ScopedWriteMixin):
+    model = Enterprise
+    form_class = EnterpriseForm
+    template_name = "enterprises/enterprise_form.html"
+    allowed_roles = EDITORS
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_success_url(self) -> str:
+        return reverse("enterprises:detail", args=[self.object.uscc])
+
+
+class EnterpriseCreateView(EnterpriseFormMixin, CreateView):
+    success_message = "企业已建档。"
+
+    def get_breadcrumbs(self):
+        return [("企业库", None), ("企业名录", "enterprises:list"), ("新增企业", None)]
+
+
+class EnterpriseUpdateView(EnterpriseFormMixin, UpdateView):
+    slug_field = "uscc"
+    slug_url_kwarg = "uscc"
+    success_message = "企业信息已更新。"
+
+    def get_breadcrumbs(self):
+        return [("企业库", None), ("企业名录", "enterprises:list"), (self.object.name, None), ("编辑", None)]

@@ -81,3 +81,32 @@ class ScopedDetailView(MemberRequiredMixin, ScopedQuerysetMixin, Breadcrumbs, De
 
 class MemberTemplateView(MemberRequiredMixin, Breadcrumbs, TemplateView):
     pass
+
+
+class ScopedWriteMixin(MemberRequiredMixin, Breadcrumbs):
+    """Create/update through `save_scoped`: the row is rechecked inside the transaction, and a row that
+    would land outside the user's scope is refused with a message on the form, nothing saved."""
+
+    model: Any = None
+    success_message = "已保存。"
+
+    def get_queryset(self) -> QuerySet:
+        # Only rows the user may write can be opened for editing; others are a 404.
+        return self.model.objects.writable_by(self.request.user)
+
+    def form_valid(self, form):
+        from django.contrib import messages
+        from django.http import HttpResponseRedirect
+
+        from ..scope import ScopeViolation, save_scoped
+
+        obj = form.save(commit=False)
+        try:
+            save_scoped(obj, self.request.user)
+        except ScopeViolation as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        form.save_m2m()
+        self.object = obj
+        messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
