@@ -55,6 +55,21 @@ class HomeView(MemberTemplateView):
             .order_by("sort_order", "code")
         )
         context["regions"] = regions
+        context["chart_title"] = "各县区（功能区）企业数"
+        if len(regions) == 1:
+            # A county user: the useful breakdown is by town.
+            towns = list(
+                Region.objects.visible_to(user)
+                .filter(kind="town", parent=regions[0])
+                .annotate(
+                    n=Count("town_enterprises"),
+                    n_above=Count("town_enterprises", filter=Q(town_enterprises__above_scale=True)),
+                )
+                .order_by("code")
+            )
+            if towns:
+                context["chart_title"] = f"{regions[0].name}各乡镇街道企业数（已落到乡镇的企业）"
+                regions = towns
         context["region_chart"] = region_chart(regions)
         mix = industry_mix(user)
         context["industry_chart"] = industry_chart(mix)
