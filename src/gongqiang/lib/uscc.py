@@ -3,6 +3,9 @@
 from stdnum import exceptions
 from stdnum.cn import uscc as _uscc
 
+# The characters GB 32100-2015 allows in a code (no I, O, S, V, Z).
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
 
 def normalise(value: str) -> str:
     """Upper-case, strip spaces and full-width characters (codes arrive pasted from Word and Excel)."""
@@ -22,7 +25,7 @@ def uscc_error(value: str) -> str | None:
     except exceptions.InvalidChecksum:
         return f"统一社会信用代码校验位错误（第18位应为“{_uscc.calc_check_digit(code[:17])}”）。"
     except exceptions.InvalidFormat:
-        return "统一社会信用代码含有不允许的字符（不得使用 I、O、Z、S、V）。"
+        return "统一社会信用代码格式不正确：前 8 位应为数字，其余位不得使用 I、O、Z、S、V。"
     except exceptions.ValidationError:
         return "统一社会信用代码格式不正确。"
     return None

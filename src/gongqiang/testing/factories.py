@@ -7,9 +7,7 @@ import factory
 
 from gongqiang.core.models import Membership, Region, Role, User
 from gongqiang.enterprises.models import Enterprise
-from gongqiang.lib.uscc import make
-
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+from gongqiang.lib.uscc import USCC_ALPHABET, make
 
 
 def _org_code(n: int) -> str:
