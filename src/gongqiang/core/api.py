@@ -46,7 +46,8 @@ api = NinjaAPI(
     title="工强 gongqiang API",
     version="1",
     description="临沂市先进工业强市（工业振兴“十个一批”）信息系统的数据接口。所有数据按用户的数据范围过滤。",
-    auth=[MemberSessionAuth(), TokenAuth()],
+    # Token first: a bearer client has no session and must not be refused by the session's CSRF check.
+    auth=[TokenAuth(), MemberSessionAuth()],
     urls_namespace="api",
 )
 

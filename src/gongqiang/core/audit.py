@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import decimal
+import hashlib
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +25,10 @@ _actor: contextvars.ContextVar[Any] = contextvars.ContextVar("gq_actor", default
 _actor_name: contextvars.ContextVar[str] = contextvars.ContextVar("gq_actor_name", default="")
 
 # Fields never copied into the trail.
-SECRET_FIELDS = {"password", "digest"}
+# Never copied: token digests. Passwords are copied only as a short fingerprint of the hash, so a
+# password change shows in the trail without anything that could be used to guess it.
+SECRET_FIELDS = {"digest"}
+FINGERPRINTED_FIELDS = {"password"}
 NOT_AUDITED = {"core.ChangeRecord", "core.AuthEvent"}
 
 
@@ -73,6 +77,10 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
         if field.name in SECRET_FIELDS:
+            continue
+        if field.name in FINGERPRINTED_FIELDS:
+            value = getattr(instance, field.attname) or ""
+            data[field.attname] = f"已设置（指纹 {hashlib.sha256(value.encode()).hexdigest()[:6]}）" if value else ""
             continue
         data[field.attname] = _json_value(getattr(instance, field.attname))
     return data

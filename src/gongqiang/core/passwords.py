@@ -1,4 +1,13 @@
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's, with its error in Chinese: Django 5.2 reworded the message and its zh_Hans catalog
+    has no translation for the new text, so the stock validator answers in English."""
+
+    def get_error_message(self) -> str:
+        return f"密码太短，至少需要 {self.min_length} 个字符。"
 
 
 class CharacterClassValidator:
