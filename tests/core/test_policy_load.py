@@ -107,3 +107,9 @@ def test_policy_check_cli_exit_code(tmp_path):
     bad = subprocess.run([str(gongqiang), "policy", "check", str(_bad_pack(tmp_path))], capture_output=True, text=True)
     assert bad.returncode != 0
     assert bad.stderr.count("bad.yaml:") >= 3
+
+
+def test_pack_carries_industry_divisions(linyi):
+    names = active_spec().industry_names()
+    assert {f"{n:02d}" for n in range(13, 44)} <= set(names)
+    assert names["20"].startswith("木材加工") and names["44"].startswith("电力")

@@ -72,7 +72,7 @@ def test_breadcrumbs_and_pagination(login, personas, world):
 def test_policy_pages_show_pack_data(login, personas):
     client = login(personas.leader)
     targets = client.get("/policy/targets/").content.decode()
-    assert "G1.1" in targets and "10,000" in targets
+    assert "G1.1" in targets and "10,000" in targets and "≥ 2 倍（较2021年，2026年）" in targets
     lines = client.get("/policy/task-lines/").content.decode()
     assert lines.count('class="badge text-bg-danger me-1"') == 10
     assert "月调度每月 5 日前" in lines

@@ -72,7 +72,7 @@ class HomeView(MemberTemplateView):
                 regions = towns
         context["region_chart"] = region_chart(regions)
         mix = industry_mix(user)
-        context["industry_chart"] = industry_chart(mix)
+        context["industry_chart"] = industry_chart(mix, spec.industry_names() if spec else {})
         context["industry_chart_has_data"] = bool(mix)
         return context
 
@@ -92,12 +92,14 @@ def region_chart(regions: list[Region]) -> dict[str, Any]:
     }
 
 
-def industry_chart(mix: list[dict[str, Any]]) -> dict[str, Any]:
+def industry_chart(mix: list[dict[str, Any]], names: dict[str, str]) -> dict[str, Any]:
     return {
         "tooltip": {"trigger": "item", "formatter": "{b}：{c} 家（{d}%）"},
         "series": [{
             "type": "pie",
             "radius": ["35%", "70%"],
-            "data": [{"name": f"行业大类 {row['division']}", "value": row["n"]} for row in mix],
+            "data": [
+                {"name": f"{row['division']} {names.get(row['division'], '')}".strip(), "value": row["n"]} for row in mix
+            ],
         }],
     }

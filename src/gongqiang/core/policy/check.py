@@ -116,6 +116,7 @@ def _references(raw: dict) -> list[tuple[tuple[Any, ...], str]]:
         (("targets",), "id"),
         (("task_lines",), "id"),
         (("calibration",), "id"),
+        (("industries",), "code"),
         (("task_lines",), "number"),
     ):
         values = [i.get(key) for i in _items(raw, *section)]

@@ -203,6 +203,14 @@ class CalibrationFigure(Strict):
     source: str = ""
 
 
+class Industry(Strict):
+    """A division (大类) of GB/T 4754-2017; enterprises carry 2- to 4-digit codes under it."""
+
+    code: Annotated[str, Field(pattern=r"^\d{2}$")]
+    name: str
+    section: Annotated[str, Field(pattern=r"^[A-T]$")]
+
+
 class PackHeader(Strict):
     code: Code
     version: Annotated[str, Field(min_length=1, max_length=30)]
@@ -223,6 +231,7 @@ class PolicyPackSpec(Strict):
     task_lines: list[TaskLine] = Field(min_length=1)
     supervision: Supervision
     calibration: list[CalibrationFigure] = Field(default_factory=list)
+    industries: list[Industry] = Field(default_factory=list)
     lists: dict[str, list[str]] = Field(
         default_factory=dict, description="named lists the policy gives: target chains, specialties, …"
     )
@@ -232,6 +241,9 @@ class PolicyPackSpec(Strict):
 
     def target(self, target_id: str) -> TargetSpec:
         return next(t for t in self.targets if t.id == target_id)
+
+    def industry_names(self) -> dict[str, str]:
+        return {i.code: i.name for i in self.industries}
 
     def threshold(self, threshold_id: str) -> Threshold:
         return next(t for t in self.thresholds if t.id == threshold_id)

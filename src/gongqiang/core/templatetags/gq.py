@@ -31,3 +31,12 @@ def yi_yuan(value, places: int = 2) -> str:
     """元 → "12.35 亿元"."""
     d = _decimal(value)
     return "—" if d is None else f"{d / 100000000:,.{int(places)}f} 亿元"
+
+
+@register.filter
+def thousands(value) -> str:
+    """12345 → "12,345" whatever the locale's grouping (Chinese locale formats leave it out)."""
+    d = _decimal(value)
+    if d is None:
+        return "—"
+    return f"{d:,.0f}" if d == d.to_integral_value() else f"{d:,}"

@@ -29,6 +29,19 @@ def _fmt(value: float | None) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
 
 
+def describe_target(t) -> str:
+    """The target in words a clerk would write: "≥ 2 倍（较2021年，2026年）", "较2021年下降 ≥ 6 %"."""
+    if t.target is None:
+        return "仅跟踪"
+    cmp, value, year = COMPARISON[t.target.comparison], _fmt(t.target.value), t.target.year
+    base_year = t.baseline.year if t.baseline else ""
+    if t.kind == "multiple_of_baseline":
+        return f"{cmp} {value} 倍（较{base_year}年，{year}年）"
+    if t.kind == "decrease_vs_baseline":
+        return f"较{base_year}年下降 {cmp} {value} %（{year}年）"
+    return f"{cmp} {value} {t.unit}（{year}年）"
+
+
 def _spec_or_404():
     spec = active_spec()
     if spec is None:
@@ -63,7 +76,7 @@ class TargetListView(MemberTemplateView):
         for t in spec.targets:
             if group_filter and t.group != group_filter:
                 continue
-            target = "仅跟踪" if t.target is None else f"{COMPARISON[t.target.comparison]} {_fmt(t.target.value)} {t.unit}（{t.target.year}年）"
+            target = describe_target(t)
             extra = "；".join(f"{COMPARISON[b.comparison]} {_fmt(b.value)} {b.unit}" for b in t.also)
             member = (
                 f"每个成员 {COMPARISON[t.member_threshold.comparison]} {_fmt(t.member_threshold.value)} {t.member_threshold.unit}"
