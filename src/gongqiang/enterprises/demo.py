@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from gongqiang.lib.uscc import USCC_ALPHABET as ORG_ALPHABET
 from gongqiang.lib.uscc import make as make_uscc
 
 DEMO_PASSWORD = "Demo@2026!"
@@ -30,7 +31,6 @@ DEMO_PASSWORD = "Demo@2026!"
 # Demo enterprises are recognised by this start of the 9-character organisation code (USCC
 # characters 9–12), so a rebuild can find and replace its own rows without touching imported ones.
 DEMO_ORG_PREFIX = "MADM"
-ORG_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, S, V, Z
 
 STATUS_OPERATING, STATUS_STOPPED, STATUS_CLOSED = "operating", "stopped", "closed"
 STOPPED_SHARE = 0.02

@@ -29,6 +29,15 @@ def _date(value: str, end: bool = False) -> datetime | None:
     return timezone.make_aware(datetime.combine(day, time.max if end else time.min))
 
 
+def _in_period(qs: QuerySet, params: Any) -> QuerySet:
+    """Rows whose `time` falls between the `start` and `end` dates (inclusive) of the query string."""
+    if start := _date(params.get("start", "")):
+        qs = qs.filter(time__gte=start)
+    if end := _date(params.get("end", ""), end=True):
+        qs = qs.filter(time__lte=end)
+    return qs
+
+
 class AdminListView(MemberRequiredMixin, Breadcrumbs, ListView):
     allowed_roles = ADMIN_ONLY
     paginate_by = 50
@@ -73,11 +82,7 @@ class ChangeRecordListView(AdminListView):
             qs = qs.filter(request_id=g["request_id"].strip())
         if g.get("object_id"):
             qs = qs.filter(object_id=g["object_id"].strip())
-        if start := _date(g.get("start", "")):
-            qs = qs.filter(time__gte=start)
-        if end := _date(g.get("end", ""), end=True):
-            qs = qs.filter(time__lte=end)
-        return qs
+        return _in_period(qs, g)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -108,11 +113,7 @@ class AuthEventListView(AdminListView):
             qs = qs.filter(kind=g["kind"])
         if g.get("username"):
             qs = qs.filter(username__icontains=g["username"].strip())
-        if start := _date(g.get("start", "")):
-            qs = qs.filter(time__gte=start)
-        if end := _date(g.get("end", ""), end=True):
-            qs = qs.filter(time__lte=end)
-        return qs
+        return _in_period(qs, g)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
