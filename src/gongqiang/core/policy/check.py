@@ -117,6 +117,9 @@ def _references(raw: dict) -> list[tuple[tuple[Any, ...], str]]:
         (("task_lines",), "id"),
         (("calibration",), "id"),
         (("industries",), "code"),
+        (("metrics",), "code"),
+        (("units",), "name"),
+        (("import_sources",), "code"),
         (("task_lines",), "number"),
     ):
         values = [i.get(key) for i in _items(raw, *section)]
@@ -152,6 +155,24 @@ def _references(raw: dict) -> list[tuple[tuple[Any, ...], str]]:
         dept(("task_lines", n, "owner"), line.get("owner"))
         for k, c in enumerate(line.get("co_owners") or []):
             dept(("task_lines", n, "co_owners", k), c)
+    metrics = {m.get("code") for m in _items(raw, "metrics")}
+    units = {u.get("name") for u in _items(raw, "units")} | {a for u in _items(raw, "units") for a in u.get("aliases") or []}
+    key_fields = {"uscc", "name", "region", "industry_code", "land_type", "account", "certificate", "location", "use"}
+    for n, m in enumerate(_items(raw, "metrics")):
+        dept(("metrics", n, "source"), m.get("source"))
+    for n, src in enumerate(_items(raw, "import_sources")):
+        dept(("import_sources", n, "department"), src.get("department"))
+        fields = set()
+        for k, col in enumerate(src.get("columns") or []):
+            if not isinstance(col, dict):
+                continue
+            fields.add(col.get("field"))
+            if col.get("field") not in metrics | key_fields:
+                problems.append((("import_sources", n, "columns", k, "field"), f"未知的指标或字段“{col.get('field')}”"))
+            if col.get("unit") is not None and col["unit"] not in units:
+                problems.append((("import_sources", n, "columns", k, "unit"), f"未知的单位“{col['unit']}”（须在 units 中定义）"))
+        if "uscc" not in fields:
+            problems.append((("import_sources", n, "columns"), "数据来源须有统一社会信用代码列（field: uscc）"))
     pack = raw.get("pack") if isinstance(raw.get("pack"), dict) else {}
     by, hy = pack.get("baseline_year"), pack.get("horizon_year")
     if isinstance(by, int) and isinstance(hy, int) and hy <= by:

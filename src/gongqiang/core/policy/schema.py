@@ -211,6 +211,65 @@ class Industry(Strict):
     section: Annotated[str, Field(pattern=r"^[A-T]$")]
 
 
+class UnitSpec(Strict):
+    """A unit the departments write, and how to turn it into the metric's stored unit.
+
+    value_in_base = value × factor ÷ divisor (exact, as decimals): 万元 → 元 is factor 10000;
+    平方米 → 亩 is divisor 666.67.
+    """
+
+    name: str
+    base: str
+    factor: Annotated[str, Field(pattern=r"^\d+(\.\d+)?$")] = "1"
+    divisor: Annotated[str, Field(pattern=r"^\d+(\.\d+)?$")] = "1"
+    aliases: list[str] = Field(default_factory=list)
+
+
+class MetricSpec(Strict):
+    """One figure the registry keeps per enterprise and year (or month), stored in `unit`."""
+
+    code: Code
+    name: str
+    unit: str
+    source: Code  # the department that supplies it
+    periodicity: Literal["year", "month"] = "year"
+    min: float | None = None
+    max: float | None = None
+    integer: bool = False
+    decimals: Annotated[int, Field(ge=0, le=6)] = 2
+    note: str = ""
+
+
+class SourceColumn(Strict):
+    """A column of a department's file: which headers name it and what it feeds.
+
+    `field` is a metric code or one of the key fields (uscc, name, region, industry_code, land_type,
+    account, certificate, location, use). `unit` is assumed when neither the header nor the title rows
+    name one. `per` divides the value before it is added to the metric (pollutant kg ÷ equivalent kg).
+    """
+
+    field: Code
+    headers: list[str] = Field(min_length=1)
+    unit: str | None = None
+    required: bool = False
+    per: float | None = Field(None, gt=0)
+
+
+class ImportSource(Strict):
+    code: Code
+    name: str
+    department: Code
+    periodicity: Literal["year", "month"] = "year"
+    columns: list[SourceColumn] = Field(min_length=2)
+    # several rows per enterprise (power accounts, land parcels) are summed into one value per metric
+    aggregate: bool = False
+    # the values of a `land_type` column and the sign each gives to the area (自有 +1, 租出 −1)
+    land_types: dict[str, int] = Field(default_factory=dict)
+    # a file from this source lists the year's above-scale enterprises (statistics)
+    marks_above_scale: bool = False
+    note: str = ""
+
+
 class PackHeader(Strict):
     code: Code
     version: Annotated[str, Field(min_length=1, max_length=30)]
@@ -232,6 +291,9 @@ class PolicyPackSpec(Strict):
     supervision: Supervision
     calibration: list[CalibrationFigure] = Field(default_factory=list)
     industries: list[Industry] = Field(default_factory=list)
+    units: list[UnitSpec] = Field(default_factory=list)
+    metrics: list[MetricSpec] = Field(default_factory=list)
+    import_sources: list[ImportSource] = Field(default_factory=list)
     lists: dict[str, list[str]] = Field(
         default_factory=dict, description="named lists the policy gives: target chains, specialties, …"
     )
@@ -241,6 +303,12 @@ class PolicyPackSpec(Strict):
 
     def target(self, target_id: str) -> TargetSpec:
         return next(t for t in self.targets if t.id == target_id)
+
+    def metric(self, code: str) -> MetricSpec:
+        return next(m for m in self.metrics if m.code == code)
+
+    def source(self, code: str) -> ImportSource:
+        return next(s for s in self.import_sources if s.code == code)
 
     def industry_names(self) -> dict[str, str]:
         return {i.code: i.name for i in self.industries}
