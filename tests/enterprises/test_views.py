@@ -134,3 +134,51 @@ def test_moving_enterprise_out_of_scope_is_refused_in_form(login, personas, worl
 def test_enterprise_factory_is_valid(world):
     e = EnterpriseFactory.build()
     e.full_clean(exclude=["region", "town"])
+
+
+def _batch(source="tax", year=2024, dept="sw"):
+    from gongqiang.core.models import Department
+    from gongqiang.enterprises.models import BatchStatus, ImportBatch
+
+    return ImportBatch.objects.create(source=source, department=Department.objects.get(code=dept), year=year,
+                                      file_name=f"{source}-{year}.xlsx", file_hash="0" * 64, status=BatchStatus.COMMITTED)
+
+
+def test_detail_shows_facts_by_year_with_provenance_and_history(login, personas, world):
+    from decimal import Decimal
+
+    from gongqiang.enterprises.models import Fact
+
+    ent = world.lanshan_ent
+    old, new = _batch(year=2024), _batch(year=2024)
+    Fact.objects.create(enterprise=ent, year=2024, metric="tax_paid", value=Decimal("1000000"), batch=old,
+                        is_current=False, superseded_by=new)
+    Fact.objects.create(enterprise=ent, year=2024, metric="tax_paid", value=Decimal("1234567.89"), batch=new)
+    Fact.objects.create(enterprise=ent, year=2023, metric="land_mu", value=Decimal("45.5"), batch=_batch("land", 2023, "zrzy"))
+    html = login(personas.county_a).get(f"/enterprises/{ent.uscc}/").content.decode()
+    assert "123.46" in html  # 1,234,567.89 元 shown as 万元
+    assert f"批次 #{new.pk}" in html and "历史：100.00" in html
+    assert "45.5000" in html and "税务部门 实缴税金" in html
+
+
+def test_year_filter_uses_that_years_county_and_scale(login, personas, world):
+    from gongqiang.enterprises.models import EnterpriseYear
+
+    ent = world.lanshan_ent
+    EnterpriseYear.objects.create(enterprise=ent, year=2022, region=region("371302"), above_scale=False)
+    EnterpriseYear.objects.create(enterprise=ent, year=2023, region=region("371302"), above_scale=True)
+    client = login(personas.city)
+    assert client.get("/enterprises/?year=2022&scale=above").context["paginator"].count == 0
+    assert client.get("/enterprises/?year=2023&scale=above&region=371302").context["paginator"].count == 1
+    assert client.get("/enterprises/?year=2021").context["paginator"].count == 0
+
+
+def test_search_by_former_name(login, personas, world):
+    from gongqiang.enterprises.models import EnterpriseName
+
+    EnterpriseName.objects.create(enterprise=world.lanshan_ent, name="临沂老字号木器厂", source="统计")
+    client = login(personas.county_a)
+    assert list(client.get("/enterprises/?q=老字号").context["object_list"]) == [world.lanshan_ent]
+    # A former name of another county's enterprise finds nothing for this county.
+    EnterpriseName.objects.create(enterprise=world.luozhuang_ent, name="罗庄老字号钢厂", source="统计")
+    assert client.get("/enterprises/?q=罗庄老字号").context["paginator"].count == 0

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -70,7 +71,11 @@ def _json_value(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, uuid.UUID | bytes):
         return str(value)
-    return value
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    if value is None or isinstance(value, str | int | float | bool | list | dict):
+        return value
+    return str(value)
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:

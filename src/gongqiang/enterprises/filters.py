@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gongqiang.lib.uscc import normalise
 
-from .models import EnterpriseStatus
+from .models import EnterpriseName, EnterpriseStatus
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class EnterpriseFilter:
     industry: str = ""
     scale: str = ""  # "above" | "below" | ""
     status: str = ""
+    year: str = ""
 
     @classmethod
     def from_params(cls, params: Any) -> EnterpriseFilter:
@@ -28,18 +29,34 @@ class EnterpriseFilter:
             return str(value).strip()[:100] if value else ""
 
         return cls(q=get("q"), region=get("region"), town=get("town"), industry=get("industry"),
-                   scale=get("scale"), status=get("status"))
+                   scale=get("scale"), status=get("status"), year=get("year"))
 
     def apply(self, qs: QuerySet) -> QuerySet:
         if self.q:
             code = normalise(self.q)
-            qs = qs.filter(Q(name__icontains=self.q) | Q(uscc__startswith=code))
+            # scope: reviewed — correlated to the outer (already scoped) enterprise rows.
+            former = EnterpriseName.objects.filter(enterprise=OuterRef("pk"), name__icontains=self.q)
+            qs = qs.filter(Q(name__icontains=self.q) | Q(uscc__startswith=code) | Exists(former))
+        if self.industry:
+            qs = qs.filter(industry_code__startswith=self.industry)
+        year = int(self.year) if self.year.isdigit() else None
+        if year is not None:
+            # With a year, county, town, scale and status are those of that year (an enterprise that
+            # moved counts for the county it belonged to then). One filter() keeps them on one join.
+            conditions = {"years__year": year}
+            if self.region:
+                conditions["years__region__code"] = self.region
+            if self.town:
+                conditions["years__town__code"] = self.town
+            if self.scale in ("above", "below"):
+                conditions["years__above_scale"] = self.scale == "above"
+            if self.status in EnterpriseStatus.values:
+                conditions["years__status"] = self.status
+            return qs.filter(**conditions)
         if self.region:
             qs = qs.filter(region__code=self.region)
         if self.town:
             qs = qs.filter(town__code=self.town)
-        if self.industry:
-            qs = qs.filter(industry_code__startswith=self.industry)
         if self.scale == "above":
             qs = qs.filter(above_scale=True)
         elif self.scale == "below":
@@ -50,4 +67,4 @@ class EnterpriseFilter:
 
     @property
     def active(self) -> bool:
-        return any((self.q, self.region, self.town, self.industry, self.scale, self.status))
+        return any((self.q, self.region, self.town, self.industry, self.scale, self.status, self.year))

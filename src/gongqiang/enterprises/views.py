@@ -10,6 +10,7 @@ from django.views.generic import CreateView, UpdateView
 
 from gongqiang.core.models import Region
 from gongqiang.core.navigation import roles_of
+from gongqiang.core.services.policy import active_spec
 from gongqiang.core.views.base import (
     MemberRequiredMixin,
     ScopedDetailView,
@@ -22,7 +23,8 @@ from gongqiang.lib.http import attachment
 from .documents import enterprise_workbook
 from .filters import EnterpriseFilter
 from .forms import EnterpriseForm
-from .models import Enterprise, EnterpriseStatus
+from .models import Enterprise, EnterpriseName, EnterpriseStatus, EnterpriseYear, Fact, LandParcel
+from .presenters import fact_grid
 
 # Roles that keep the registry by hand (departments feed it through imports; leaders only read).
 EDITORS = frozenset({"admin", "city", "county"})
@@ -53,6 +55,10 @@ class EnterpriseListView(ScopedListView):
             regions=regions.filter(kind__in=["district", "county", "zone"]),
             towns=regions.filter(kind="town", parent__code=self.filter.region) if self.filter.region else [],
             statuses=EnterpriseStatus.choices,
+            years=list(
+                EnterpriseYear.objects.visible_to(self.request.user)
+                .order_by("-year").values_list("year", flat=True).distinct()
+            ),
             can_create=bool(roles_of(self.request.user) & EDITORS),
         )
         return context
@@ -73,8 +79,31 @@ class EnterpriseDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        ent = self.object
         context["can_edit"] = bool(roles_of(user) & EDITORS) and (
-            Enterprise.objects.writable_by(user).filter(pk=self.object.pk).exists()
+            Enterprise.objects.writable_by(user).filter(pk=ent.pk).exists()
+        )
+        spec = active_spec()
+        sources = {s.code: s.name for s in spec.import_sources} if spec else {}
+        facts = [
+            {
+                "metric": f.metric, "year": f.year, "value": f.value, "is_current": f.is_current,
+                "source": sources.get(f.batch.source, f.batch.source), "batch_id": f.batch_id,
+                "batch_label": f.batch.file_name,
+                "time": timezone.localtime(f.batch.committed_at or f.batch.uploaded_at).strftime("%Y-%m-%d %H:%M"),
+            }
+            for f in Fact.objects.visible_to(user).filter(enterprise=ent, month=0).select_related("batch")
+        ]
+        years = sorted({f["year"] for f in facts} | set(
+            EnterpriseYear.objects.visible_to(user).filter(enterprise=ent).values_list("year", flat=True)
+        ))
+        context.update(
+            years=years,
+            grid=fact_grid(facts, spec.metrics if spec else [], years),
+            yearly=EnterpriseYear.objects.visible_to(user).filter(enterprise=ent).select_related("region", "town"),
+            former_names=EnterpriseName.objects.visible_to(user).filter(enterprise=ent),
+            parcels=LandParcel.objects.visible_to(user).filter(enterprise=ent, is_current=True).order_by("-year", "certificate"),
+            industry_name=spec.industry_names().get(ent.industry_code[:2], "") if spec else "",
         )
         return context
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from .models import Enterprise
+from ..models import Enterprise
 
 
 def enterprise_summary(user: Any) -> dict[str, int]:
