@@ -26,6 +26,7 @@ class Area:
 
 
 ADMIN_ROLES = frozenset({"admin"})
+STAFF_ROLES = frozenset({"admin", "city", "leader", "department", "county"})
 
 AREAS: tuple[Area, ...] = (
     Area("registry", "企业库", "building", (
