@@ -1,0 +1,83 @@
+"""What validation produces: row errors, skipped rows, land parcels and the long records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import polars as pl
+
+RECORD_SCHEMA = {
+    "uscc": pl.Utf8,
+    "name": pl.Utf8,
+    "region": pl.Utf8,
+    "industry_code": pl.Utf8,
+    "year": pl.Int32,
+    "metric": pl.Utf8,
+    "value": pl.Utf8,  # a Decimal as text: exact, never through a float
+    "row_no": pl.Int64,
+    "new_enterprise": pl.Boolean,
+}
+
+
+@dataclass(frozen=True)
+class KnownEnterprise:
+    """An enterprise of the registry, as validation needs it."""
+
+    name: str
+    region_code: str | None = None
+
+
+@dataclass(frozen=True)
+class RowError:
+    row_no: int | None  # the Excel row number; None for a file-level note
+    column: str | None  # the header as written in the file
+    reason: str
+
+    def __str__(self) -> str:
+        if self.row_no is None:
+            return self.reason
+        where = f"第 {self.row_no} 行" + (f"，列“{self.column}”" if self.column else "")
+        return f"{where}：{self.reason}"
+
+
+@dataclass(frozen=True)
+class Parcel:
+    uscc: str
+    row_no: int
+    certificate: str | None
+    location: str | None
+    use: str | None
+    land_type: str | None
+    tenure: str  # owned, leased_in or leased_out
+    area_mu: Decimal  # unsigned; the tenure gives the sign
+
+
+@dataclass
+class Validated:
+    records: pl.DataFrame
+    parcels: list[Parcel]
+    errors: list[RowError]
+    skipped: list[RowError]
+    file_errors: list[str]
+    assumptions: list[str]
+    rows_total: int
+    rows_valid: int
+    rows_invalid: int
+    valid_rows: set[int] = field(default_factory=set)
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors
+
+    @property
+    def invalid_rows(self) -> set[int]:
+        return {e.row_no for e in self.errors if e.row_no is not None}
+
+
+def plain(value: Decimal) -> str:
+    """A Decimal as people write it: no exponent, no trailing zeros, no "-0"."""
+    if value == 0:
+        return "0"
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
