@@ -43,13 +43,14 @@ def test_changed_content_needs_a_new_version(linyi, tmp_path):
     same_version.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(PackInvalid, match="提升版本号"):
         load_pack(same_version)
-    data["pack"]["version"] = "2022.2"
+    original_version = data["pack"]["version"]
+    data["pack"]["version"] = original_version + ".1"
     new_version = tmp_path / "new.yaml"
     new_version.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = load_pack(new_version)
-    assert result.created and result.pack.version == "2022.2" and result.pack.is_active
+    assert result.created and result.pack.version == original_version + ".1" and result.pack.is_active
     assert PolicyPack.objects.filter(code="linyi-2022", is_active=True).count() == 1
-    assert PolicyPack.objects.get(code="linyi-2022", version="2022.1").content_hash != result.pack.content_hash
+    assert PolicyPack.objects.get(code="linyi-2022", version=original_version).content_hash != result.pack.content_hash
 
 
 def test_invented_city_loads_without_code_change(linyi):

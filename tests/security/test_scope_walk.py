@@ -54,6 +54,10 @@ def param_values(route, user, world):
         model = getattr(route.view_class, "model", None) if route.view_class else None
         if name == "uscc":
             own[name], foreign[name] = world.lanshan_ent.uscc, world.luozhuang_ent.uscc
+        elif name == "target":
+            # A policy target's id. Every county reads every target's city total, so there is no foreign
+            # target; T4.1 is owned by 市科技局 (the department persona) and visible to every staff role.
+            own[name], foreign[name] = "T4.1", None
         elif name in ("pk", "id") and model is not None and isinstance(model._default_manager, ScopedManager):
             o, f = _own_and_foreign(model, user)
             own[name] = o.pk if o else None

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "ninja",
     "gongqiang.core",
     "gongqiang.enterprises",
+    "gongqiang.targets",
     "gongqiang.portal",
 ]
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("gongqiang.portal.urls")),
     path("", include("gongqiang.core.urls")),
     path("enterprises/", include("gongqiang.enterprises.urls")),
+    path("targets/", include("gongqiang.targets.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

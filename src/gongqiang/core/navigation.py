@@ -34,6 +34,9 @@ AREAS: tuple[Area, ...] = (
     )),
     Area("evaluation", "亩产效益评价", "bar-chart", ()),
     Area("targets", "目标与驾驶舱", "speedometer", (
+        Entry("驾驶舱", "targets:cockpit", STAFF_ROLES),
+        Entry("县区排名", "targets:ranking", STAFF_ROLES),
+        Entry("数据导入", "targets:import", frozenset({"admin", "city", "department", "county"})),
         Entry("政策目标", "core:policy-targets"),
     )),
     Area("supervision", "督导考核", "clipboard-check", (

@@ -585,6 +585,7 @@ class DemoReport:
     towns_created: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    facts: Any = None  # the FactsReport of build_demo_facts, when the facts were built
 
     @property
     def above(self) -> int:
@@ -663,9 +664,12 @@ def _say(stdout: Any, message: str) -> None:
         stdout.write(message + "\n")
 
 
-def build_demo(*, seed: int = 2026, above: int = 3300, below: int = 15000, stdout: Any = None) -> DemoReport:
+def build_demo(
+    *, seed: int = 2026, above: int = 3300, below: int = 15000, stdout: Any = None, facts: bool = True
+) -> DemoReport:
     """Persist the synthetic city: idempotent (the same arguments twice give the same database), in
-    one transaction. Needs the policy pack's organisation (regions, departments) to be loaded."""
+    one transaction. Needs the policy pack's organisation (regions, departments) to be loaded.
+    With `facts`, then the departments' figures for 2021–2025 (`demo_facts`, its own transaction)."""
     from django.db import transaction
 
     from gongqiang.core.models import Region
@@ -692,6 +696,11 @@ def build_demo(*, seed: int = 2026, above: int = 3300, below: int = 15000, stdou
         report.accounts = _save_users(plans, report)
         report.deleted = _delete_stale(plans)
     report.seconds = time.perf_counter() - started
+    if facts:
+        from .demo_facts import build_demo_facts
+
+        report.facts = build_demo_facts(seed=seed, stdout=stdout)
+        report.notes.extend(report.facts.lines())
     return report
 
 

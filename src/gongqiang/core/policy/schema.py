@@ -119,6 +119,35 @@ class Component(Strict):
     name: str
 
 
+class ComputationName(StrEnum):
+    """Computations the targets app knows (targets/computations.py); the pack names one per target."""
+
+    sum_metric = "sum_metric"  # Σ metric over the registry's enterprises ÷ unit_divisor
+    intensity_decrease = "intensity_decrease"  # (1 − (Σmetric/Σdenominator) ÷ the same in the baseline year) × 100
+    count_enterprises = "count_enterprises"  # enterprises with a current value of metric above min_value
+
+
+class ComputationSpec(Strict):
+    """How a target's value is computed from the system's own data (the registry's current facts)."""
+
+    name: ComputationName
+    metric: Code
+    denominator: Code | None = None
+    above_scale_only: bool = False
+    # The stored facts are in the metric's unit (元); the target's unit may be 亿元: value ÷ unit_divisor.
+    unit_divisor: Annotated[str, Field(pattern=r"^\d+(\.\d+)?$")] = "1"
+    min_value: float | None = None
+    # Also compute one value per county-level region (the region column of the facts).
+    by_region: bool = True
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _needs(self) -> ComputationSpec:
+        if self.name == ComputationName.intensity_decrease and self.denominator is None:
+            raise ValueError("intensity_decrease 须给出分母指标 denominator")
+        return self
+
+
 class TargetSpec(Strict):
     id: Code
     name: str
@@ -141,6 +170,8 @@ class TargetSpec(Strict):
     tracked_only: bool = Field(False, description="the policy names it without a number: tracked, not scored")
     periodicity: Literal["year", "quarter", "month"] = "year"
     text: str = Field("", description="the policy's own words")
+    # Where the system computes the value from its own data; entered values stay possible.
+    computation: ComputationSpec | None = None
 
     @model_validator(mode="after")
     def _kind_rules(self) -> TargetSpec:
@@ -270,6 +301,34 @@ class ImportSource(Strict):
     note: str = ""
 
 
+class StatusWeights(Strict):
+    """What each status counts for in the county ranking (share of decomposed targets on time)."""
+
+    achieved: Annotated[float, Field(ge=0, le=1)]
+    on_track: Annotated[float, Field(ge=0, le=1)]
+    behind: Annotated[float, Field(ge=0, le=1)]
+    seriously_behind: Annotated[float, Field(ge=0, le=1)]
+    no_data: Annotated[float, Field(ge=0, le=1)]
+
+
+class ProgressRules(Strict):
+    """How the targets app judges progress. Gaps are fractions: time elapsed − completion."""
+
+    behind_gap: Annotated[float, Field(gt=0, lt=1)]  # above it: 滞后
+    seriously_behind_gap: Annotated[float, Field(gt=0, lt=1)]  # above it: 严重滞后
+    projection_periods: Annotated[int, Field(ge=1, le=10)]  # the pace of the last N periods
+    decomposition_tolerance: Annotated[float, Field(ge=0, lt=1)]  # |Σ counties − city| ÷ city
+    unit_check_ratio: Annotated[float, Field(gt=1)]  # value ÷ previous beyond this: wrong unit?
+    status_weights: StatusWeights
+    target_weights: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ProgressRules:
+        if self.seriously_behind_gap <= self.behind_gap:
+            raise ValueError("seriously_behind_gap 须大于 behind_gap")
+        return self
+
+
 class PackHeader(Strict):
     code: Code
     version: Annotated[str, Field(min_length=1, max_length=30)]
@@ -297,6 +356,24 @@ class PolicyPackSpec(Strict):
     lists: dict[str, list[str]] = Field(
         default_factory=dict, description="named lists the policy gives: target chains, specialties, …"
     )
+    progress: ProgressRules | None = None
+
+    @model_validator(mode="after")
+    def _progress_references(self) -> PolicyPackSpec:
+        ids = {t.id for t in self.targets}
+        if self.progress is not None:
+            unknown = sorted(set(self.progress.target_weights) - ids)
+            if unknown:
+                raise ValueError(f"progress.target_weights 中有未知的目标：{'、'.join(unknown)}")
+        metrics = {m.code for m in self.metrics}
+        for t in self.targets:
+            c = t.computation
+            if c is None:
+                continue
+            for code in (c.metric, c.denominator):
+                if code is not None and code not in metrics:
+                    raise ValueError(f"目标 {t.id} 的计算引用了未知的指标“{code}”（须在 metrics 中定义）")
+        return self
 
     def department_codes(self) -> set[str]:
         return {d.code for d in self.organisation.departments}

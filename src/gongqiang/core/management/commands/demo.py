@@ -1,4 +1,4 @@
-"""`gongqiang demo [--seed N] [--above N] [--below N]`: build the synthetic Linyi of the demo.
+"""`gongqiang demo [--seed N] [--above N] [--below N] [--no-facts]`: build the synthetic Linyi of the demo.
 
 Idempotent: the same arguments twice leave the same database. Loads the default policy pack first
 when none is active. The generator lives in `gongqiang.enterprises.demo` (imported inside handle(),
@@ -28,8 +28,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--above", type=_non_negative, default=3300, help="规上企业数（默认 3300）")
         parser.add_argument("--below", type=_non_negative, default=15000, help="规下企业数（默认 15000）")
+        parser.add_argument(
+            "--no-facts", action="store_true", help="只生成企业库，不生成 2021–2025 年各部门数据"
+        )
 
-    def handle(self, *args, seed: int, above: int, below: int, **options) -> None:
+    def handle(self, *args, seed: int, above: int, below: int, no_facts: bool = False, **options) -> None:
         from gongqiang.core.services.policy import PackInvalid, active_pack, default_pack_path, load_pack
         from gongqiang.enterprises.demo import DemoError, build_demo
 
@@ -44,7 +47,9 @@ class Command(BaseCommand):
                     raise CommandError("默认政策包未能加载，演示数据未生成。", returncode=1) from exc
                 self.stdout.write(result.describe())
             try:
-                report = build_demo(seed=seed, above=above, below=below, stdout=self.stdout)
+                report = build_demo(
+                    seed=seed, above=above, below=below, stdout=self.stdout, facts=not no_facts
+                )
             except DemoError as exc:
                 raise CommandError(str(exc), returncode=1) from exc
         for line in report.lines():

@@ -1,0 +1,1 @@
+"""The targets app's operations: catalog (the pack's targets), progress, observations, imports, splits."""
