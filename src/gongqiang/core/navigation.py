@@ -31,16 +31,25 @@ STAFF_ROLES = frozenset({"admin", "city", "leader", "department", "county"})
 AREAS: tuple[Area, ...] = (
     Area("registry", "企业库", "building", (
         Entry("企业名录", "enterprises:list"),
+        Entry("数据导入", "enterprises:imports", STAFF_ROLES),
+        Entry("数据核对", "enterprises:reconciliation", STAFF_ROLES),
     )),
     Area("evaluation", "亩产效益评价", "bar-chart", ()),
     Area("targets", "目标与驾驶舱", "speedometer", (
         Entry("驾驶舱", "targets:cockpit", STAFF_ROLES),
         Entry("县区排名", "targets:ranking", STAFF_ROLES),
-        Entry("数据导入", "targets:import", frozenset({"admin", "city", "department", "county"})),
+        Entry("目标数据导入", "targets:import", frozenset({"admin", "city", "department", "county"})),
         Entry("政策目标", "core:policy-targets"),
     )),
     Area("supervision", "督导考核", "clipboard-check", (
         Entry("十大专线", "core:policy-task-lines"),
+        Entry("专线任务", "supervision:lines", STAFF_ROLES),
+        Entry("任务清单", "supervision:tasks", STAFF_ROLES),
+        Entry("任务导入", "supervision:tasks-import", frozenset({"admin", "city", "department", "county"})),
+        Entry("月调度", "supervision:dispatch", STAFF_ROLES),
+        Entry("季通报", "supervision:bulletins", frozenset({"admin", "city", "leader", "department"})),
+        Entry("考核评估", "supervision:assessments", STAFF_ROLES),
+        Entry("我的通知", "supervision:notifications", STAFF_ROLES),
     )),
     Area("libraries", "专项库", "collection", ()),
     Area("services", "企业服务", "chat", ()),

@@ -38,6 +38,7 @@ def importable_sources(user: Any) -> list[Any]:
 
 class ImportBatchListView(ScopedListView):
     model = ImportBatch
+    allowed_roles = IMPORTERS | {"leader"}
     template_name = "enterprises/import_list.html"
     breadcrumbs = (("企业库", None), ("数据导入", None))
     paginate_by = 30
@@ -121,6 +122,7 @@ class ImportUploadView(MemberRequiredMixin, Breadcrumbs, FormView):
 
 class ImportBatchDetailView(ScopedDetailView):
     model = ImportBatch
+    allowed_roles = IMPORTERS | {"leader"}
     template_name = "enterprises/import_detail.html"
     context_object_name = "batch"
 
@@ -147,6 +149,8 @@ class ImportBatchDetailView(ScopedDetailView):
 class ImportProgressView(MemberRequiredMixin, View):
     """The progress bar, polled by HTMX while a batch is being written."""
 
+    model = ImportBatch  # what the pk names (the scope walk reads it)
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
         response = render(request, "enterprises/_import_progress.html", {"batch": batch})
@@ -160,6 +164,7 @@ class ImportActionView(MemberRequiredMixin, View):
 
     allowed_roles = IMPORTERS
     action = ""
+    model = ImportBatch
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         batch = get_object_or_404(ImportBatch.objects.writable_by(request.user), pk=pk)
@@ -189,6 +194,7 @@ class ImportFileView(MemberRequiredMixin, View):
     """Download the uploaded file (kind=file) or its error report (kind=errors)."""
 
     kind = "file"
+    model = ImportBatch
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         batch = get_object_or_404(ImportBatch.objects.visible_to(request.user), pk=pk)
