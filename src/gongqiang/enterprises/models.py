@@ -202,15 +202,19 @@ class Fact(models.Model):
     not current (`superseded_by`): history is never overwritten. Exactly one current row per key.
     """
 
-    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="facts", verbose_name="企业")
+    # The (enterprise, year) index serves lookups by enterprise; a second one would only slow bulk loads.
+    enterprise = models.ForeignKey(Enterprise, models.CASCADE, related_name="facts", verbose_name="企业", db_index=False)
     year = models.PositiveSmallIntegerField("年度")
     month = models.PositiveSmallIntegerField("月份", default=0)  # 0 = the whole year
     metric = models.CharField("指标", max_length=40)
     value = models.DecimalField("数值", max_digits=24, decimal_places=4)
-    batch = models.ForeignKey(ImportBatch, models.PROTECT, related_name="facts", verbose_name="批次")
+    # Batches are never deleted (PROTECT in Django) and an import writes only its own batch id, so the
+    # database-level constraints are left out: each one costs seconds at COMMIT of a large import.
+    batch = models.ForeignKey(ImportBatch, models.PROTECT, related_name="facts", verbose_name="批次", db_constraint=False)
     is_current = models.BooleanField("现行", default=True)
     superseded_by = models.ForeignKey(
-        ImportBatch, models.SET_NULL, null=True, blank=True, related_name="superseded_facts", verbose_name="被替代于"
+        ImportBatch, models.SET_NULL, null=True, blank=True, related_name="superseded_facts", verbose_name="被替代于",
+        db_constraint=False, db_index=False,
     )
 
     data_scope = ScopePath(region="enterprise__region", enterprise="enterprise")
@@ -223,6 +227,8 @@ class Fact(models.Model):
         indexes = [
             models.Index(fields=["metric", "year", "is_current"]),
             models.Index(fields=["enterprise", "year"]),
+            # Only superseded rows carry it: new rows cost nothing to index.
+            models.Index(fields=["superseded_by"], name="fact_superseded_by", condition=models.Q(superseded_by__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(
