@@ -39,3 +39,18 @@ def test_made_codes_are_valid_and_one_changed_char_is_caught(head, tail):
 @given(st.text(max_size=30))
 def test_never_raises(text):
     assert uscc_error(text) is None or isinstance(uscc_error(text), str)
+
+
+@given(st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZab１２ ", min_size=0, max_size=20))
+def test_same_verdict_as_python_stdnum(text):
+    from stdnum.cn import uscc as stdnum_uscc
+
+    code = normalise(text)
+    assert is_valid(text) == (len(code) == 18 and stdnum_uscc.is_valid(code))
+
+
+@given(st.text(alphabet="0123456789", min_size=8, max_size=8), st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9))
+def test_check_digit_matches_stdnum(head, tail):
+    from stdnum.cn import uscc as stdnum_uscc
+
+    assert make(head + tail)[-1] == stdnum_uscc.calc_check_digit(head + tail)

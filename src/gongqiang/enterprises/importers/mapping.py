@@ -51,7 +51,14 @@ class ColumnMapping:
     assumptions: list[str] = field(default_factory=list)
 
     def key(self, name: str) -> MappedColumn | None:
-        return next((c for c in self.columns if c.field == name), None)
+        # Asked for every row of a file: a dict, built once (the columns never change after mapping).
+        by_field = self.__dict__.get("_by_field")
+        if by_field is None:
+            by_field = {}
+            for c in self.columns:
+                by_field.setdefault(c.field, c)
+            self.__dict__["_by_field"] = by_field
+        return by_field.get(name)
 
     @property
     def metric_columns(self) -> list[MappedColumn]:
