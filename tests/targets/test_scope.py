@@ -24,8 +24,11 @@ def imports(personas, cat, targets_data):
         assert batch.status == "committed", batch.errors
 
 
-def test_walk_with_target_data(client, personas, world, targets_data, imports):
-    walk.test_county_user_walks_every_url(client, personas, world)
+registry_rows = walk.registry_rows  # the walk's own fixture (rows of the registry), available here
+
+
+def test_walk_with_target_data(client, personas, world, targets_data, imports, registry_rows):
+    walk.test_county_user_walks_every_url(client, personas, world, registry_rows)
 
 
 def test_observation_scope(personas, targets_data):

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "gongqiang.core",
     "gongqiang.enterprises",
     "gongqiang.targets",
+    "gongqiang.supervision",
     "gongqiang.portal",
 ]
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("gongqiang.core.urls")),
     path("enterprises/", include("gongqiang.enterprises.urls")),
     path("targets/", include("gongqiang.targets.urls")),
+    path("supervision/", include("gongqiang.supervision.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

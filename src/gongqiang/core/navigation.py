@@ -49,6 +49,8 @@ AREAS: tuple[Area, ...] = (
         Entry("月调度", "supervision:dispatch", STAFF_ROLES),
         Entry("季通报", "supervision:bulletins", frozenset({"admin", "city", "leader", "department"})),
         Entry("考核评估", "supervision:assessments", STAFF_ROLES),
+        Entry("工业专题研究", "supervision:meetings", STAFF_ROLES),
+        Entry("典型经验", "supervision:cases", STAFF_ROLES),
         Entry("我的通知", "supervision:notifications", STAFF_ROLES),
     )),
     Area("libraries", "专项库", "collection", ()),

@@ -329,6 +329,47 @@ class ProgressRules(Strict):
         return self
 
 
+AssessmentRule = Literal["dispatch_punctuality", "tasks_on_time", "tasks_overdue", "manual"]
+
+
+class AssessmentIndicator(Strict):
+    """One line of the half-year / annual assessment sheet. Automatic rules score from the data:
+    dispatch_punctuality = points × share of reports filed on time; tasks_on_time = points × share of due tasks
+    completed by their deadline; tasks_overdue = points − per_item × overdue tasks (not below 0); manual = scored
+    by hand with a reason."""
+
+    id: Code
+    name: str
+    points: Annotated[float, Field(gt=0)]
+    rule: AssessmentRule
+    per_item: Annotated[float, Field(ge=0)] = 0
+
+
+class AssessmentGrade(Strict):
+    name: str
+    min_score: Annotated[float, Field(ge=0)]
+    outcome: str = ""  # the reward or penalty the grade carries (奖惩)
+
+
+class Assessment(Strict):
+    full_marks: Annotated[float, Field(gt=0)]
+    indicators: list[AssessmentIndicator] = Field(min_length=1)
+    grades: list[AssessmentGrade] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Assessment:
+        ids = [i.id for i in self.indicators]
+        if len(ids) != len(set(ids)):
+            raise ValueError("assessment.indicators 的 id 有重复")
+        total = sum(i.points for i in self.indicators)
+        if abs(total - self.full_marks) > 1e-9:
+            raise ValueError(f"assessment 各指标分值合计 {total:g} 与满分 {self.full_marks:g} 不一致")
+        mins = [g.min_score for g in self.grades]
+        if mins != sorted(mins, reverse=True) or mins[-1] != 0:
+            raise ValueError("assessment.grades 须按 min_score 从高到低排列，最后一档为 0")
+        return self
+
+
 class PackHeader(Strict):
     code: Code
     version: Annotated[str, Field(min_length=1, max_length=30)]
@@ -357,6 +398,7 @@ class PolicyPackSpec(Strict):
         default_factory=dict, description="named lists the policy gives: target chains, specialties, …"
     )
     progress: ProgressRules | None = None
+    assessment: Assessment | None = None
 
     @model_validator(mode="after")
     def _progress_references(self) -> PolicyPackSpec:

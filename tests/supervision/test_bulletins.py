@@ -1,0 +1,148 @@
+"""Quarterly bulletin: generated from the data, edited as a draft, published and frozen; Word and PDF in Chinese."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from datetime import date
+
+import pytest
+
+from gongqiang.supervision.models import Bulletin
+from gongqiang.supervision.services.bulletins import BulletinRefused, edit, generate, publish, view_of
+from gongqiang.supervision.services.dispatch import file_report
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2024, 7, 20)
+
+
+@pytest.fixture
+def filed(tasks, personas):
+    data = {"progress": "推进中"}
+    file_report(personas.county_a, tasks["lanshan"], 2024, 4, data, {}, date(2024, 5, 3))
+    file_report(personas.county_a, tasks["lanshan"], 2024, 5, data, {}, date(2024, 6, 9))  # late
+    file_report(personas.county_b, tasks["luozhuang"], 2024, 4, data, {}, date(2024, 5, 2))
+    return tasks
+
+
+def test_content_from_the_data(filed, personas):
+    from django.utils import timezone
+
+    from gongqiang.supervision.models import IndustryMeeting, TypicalCase
+    from gongqiang.testing.factories import region
+
+    for day in (3, 20):
+        IndustryMeeting.objects.create(region=region("371302"), held_on=date(2024, 5, day), kind="study",
+                                       title="专题研究", leader="书记")
+    TypicalCase.objects.create(region=region("371302"), line=filed["lanshan"].line, title="兰山园区经验", text="做法",
+                               status="published", published_at=timezone.make_aware(timezone.datetime(2024, 5, 8)))
+    b = generate(personas.city, 2024, 2, TODAY)
+    meetings = {m["region"]: (m["text"], m["short"]) for m in b.content["meetings"]}
+    assert meetings["兰山区"] == ("0 / 2 / 0", 2) and meetings["罗庄区"] == ("0 / 0 / 0", 3)
+    assert [c["title"] for c in b.content["cases"]] == ["兰山园区经验"]
+    # Targets by goal group come from the targets app (no observations here: every target without data).
+    groups = b.content["target_groups"]
+    from gongqiang.core.services.policy import active_spec
+
+    assert groups and sum(g["total"] for g in groups) == len(active_spec().targets)
+    assert all(g["on_time"] == 0 and g["behind"] == 0 for g in groups)
+    assert set(b.content["rag"]) == {"red", "yellow", "green"}
+    c = b.content
+    assert c["as_of"] == "2024-06-30" and c["totals"]["tasks"] == 3
+    punct = {u["unit"]: (u["已报送"], u["逾期报送"], u["未报送"], u["punctuality"]) for u in c["punctuality"]}
+    # 兰山: April on time, May late, June missing → 1/3; 罗庄: April on time, May and June missing.
+    assert punct["兰山区"] == (1, 1, 1, 33.3)
+    assert punct["罗庄区"] == (1, 0, 2, 33.3)
+    assert [u["county"] for u in c["ranking"]] == [True, True]
+    t6 = next(line for line in c["lines"] if line["code"] == "T6")
+    assert t6["total"] == 2 and t6["进行中"] == 2  # deadline 2024-06-30: on time at the quarter's end
+    assert c["overdue"] == []
+    later = generate(personas.city, 2024, 3, date(2024, 8, 1))
+    assert {o["code"] for o in later.content["overdue"]} == {"T6-LS", "T6-LZ"}
+
+
+def test_refusals(tasks, personas):
+    with pytest.raises(BulletinRefused, match="尚未开始"):
+        generate(personas.city, 2024, 4, TODAY)
+    with pytest.raises(BulletinRefused, match="没有任务和调度数据"):
+        generate(personas.city, 2023, 1, TODAY)
+    with pytest.raises(BulletinRefused, match="市级"):
+        generate(personas.county_a, 2024, 2, TODAY)
+    with pytest.raises(BulletinRefused, match="季度不正确"):
+        generate(personas.city, 2024, 5, TODAY)
+    assert not Bulletin.objects.exists()
+
+
+def test_edit_publish_then_immutable(filed, personas):
+    b = generate(personas.city, 2024, 2, TODAY)
+    edit(personas.city, b, intro="二季度全市专线任务总体平稳。")
+    edit(personas.city, b, remove="unit:罗庄区")
+    shown = view_of(b)
+    assert "罗庄区" not in [u["unit"] for u in shown["punctuality"]]
+    assert "罗庄区" in [u["unit"] for u in b.content["punctuality"]]  # the snapshot keeps it
+    assert [u["rank"] for u in shown["ranking"]] == [1]
+    with pytest.raises(BulletinRefused):
+        edit(personas.city, b, remove="task:999999")
+    published = publish(personas.city, b)
+    assert published.docx and published.pdf
+    with pytest.raises(BulletinRefused, match="已发布"):
+        publish(personas.city, published)
+    with pytest.raises(BulletinRefused, match="已发布"):
+        edit(personas.city, published, intro="改一下")
+    published.refresh_from_db()
+    assert published.intro == "二季度全市专线任务总体平稳。"
+
+
+def test_word_has_the_chinese_text(filed, personas):
+    from docx import Document
+
+    from gongqiang.supervision.documents import bulletin_docx
+
+    b = generate(personas.city, 2024, 2, TODAY)
+    edit(personas.city, b, intro="导语：总体平稳")
+    doc = Document(io.BytesIO(bulletin_docx(view_of(b))))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
+    assert "2024年第2季度通报" in text and "导语：总体平稳" in text
+    assert "兰山区" in cells and "做大一批商城地产企业" in cells and "{%" not in cells + text
+    assert "县区工业专题研究与调研" in "\n".join(p.text for p in doc.paragraphs)
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm") or not shutil.which("pdftotext"), reason="poppler-utils missing")
+def test_pdf_renders_and_its_chinese_text_extracts(filed, personas, tmp_path):
+    from PIL import Image
+
+    b = publish(personas.city, generate(personas.city, 2024, 2, TODAY))
+    pdf = tmp_path / "b.pdf"
+    pdf.write_bytes(bytes(b.pdf))
+    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
+    page = next(tmp_path.glob("page*.png"))
+    image = Image.open(page).convert("L")
+    dark = sum(image.histogram()[:128])
+    assert dark > 500, "the first page is blank"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    assert "2024年第2季度通报" in text and "兰山区" in text and "月调度报送及时率" in text
+
+
+def test_pages_and_scope(filed, personas, login):
+    city = login(personas.city)
+    assert city.post("/supervision/bulletins/", {"year": "x", "quarter": "2"}).status_code == 302
+    response = city.post("/supervision/bulletins/", {"year": "2024", "quarter": "2"})
+    b = Bulletin.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/bulletins/{b.pk}/")
+    city.post(f"/supervision/bulletins/{b.pk}/edit/", {"action": "intro", "intro": "季度导语"})
+    html = city.get(f"/supervision/bulletins/{b.pk}/").content.decode()
+    assert "季度导语" in html and "兰山区" in html
+    assert city.get(f"/supervision/bulletins/{b.pk}/bulletin.pdf")["Content-Type"] == "application/pdf"
+    assert city.get(f"/supervision/bulletins/{b.pk}/bulletin.docx").status_code == 200
+    city.post(f"/supervision/bulletins/{b.pk}/edit/", {"action": "publish"})
+    b.refresh_from_db()
+    assert b.is_published
+    stored = bytes(b.pdf)
+    assert city.get(f"/supervision/bulletins/{b.pk}/bulletin.pdf").content == stored
+    county = login(personas.county_a)
+    assert county.get(f"/supervision/bulletins/{b.pk}/").status_code == 404
+    assert county.get(f"/supervision/bulletins/{b.pk}/bulletin.pdf").status_code == 404
+    assert "2024年第2季度" not in county.get("/supervision/bulletins/").content.decode()

@@ -1,0 +1,68 @@
+"""`gongqiang remind`: before the due day a reminder, after it a chase; safe to run twice (dates passed in)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from gongqiang.supervision.models import Notification, Task
+from gongqiang.supervision.services.dispatch import file_report
+from gongqiang.supervision.services.reminders import remind
+
+pytestmark = pytest.mark.django_db
+DATA = {"progress": "推进中"}
+
+
+@pytest.fixture
+def one_task(tasks, personas):
+    # Only the 兰山 task is open in the months tested; the others end before.
+    Task.objects.exclude(pk=tasks["lanshan"].pk).delete()
+    # Reporting starts with March 2024 (else February's report would be chased on the days tested).
+    Task.objects.filter(pk=tasks["lanshan"].pk).update(start_date=date(2024, 3, 1))
+    tasks["lanshan"].refresh_from_db()
+    personas.county_a.email = "lanshan@example.cn"
+    personas.county_a.save()
+    return tasks["lanshan"]
+
+
+def test_reminder_window_uses_working_days(one_task, personas):
+    # March 2024 is due 2024-04-05 (the pack's day 5). 清明 makes 4–6 April holidays, so 3 working days
+    # before the due day are 3, 2 and 1 April: the window opens on Monday 2024-04-01. Sunday 31 March: nothing.
+    assert remind(date(2024, 3, 31)).reminders == 0
+    assert remind(date(2024, 3, 31)).chases == 0
+    result = remind(date(2024, 4, 1))
+    assert result.reminders == 1 and result.emails == 1
+    assert len(mail.outbox) == 1 and "2024-04-05" in mail.outbox[0].body
+    # The same day again, and the next day: nothing new (the key is per task and month).
+    again = remind(date(2024, 4, 1))
+    assert again.reminders == 0 and again.skipped == 1 and len(mail.outbox) == 1
+    assert remind(date(2024, 4, 5)).reminders == 0
+
+
+def test_chase_after_the_due_day_and_not_when_filed(one_task, personas):
+    # The due day 2024-04-05 is a holiday (清明); the first working day after it is 2024-04-07 (Sun, 调休).
+    assert remind(date(2024, 4, 6)).chases == 0
+    assert remind(date(2024, 4, 7)).chases == 1
+    assert remind(date(2024, 4, 8)).chases == 0  # once only
+    assert Notification.objects.filter(recipient=personas.county_a, key__startswith="chase:").count() == 1
+    file_report(personas.county_a, one_task, 2024, 4, DATA, {}, date(2024, 5, 2))
+    result = remind(date(2024, 5, 2))  # April filed: no reminder
+    assert result.reminders == 0 and result.chases == 0
+
+
+def test_command_runs_twice(one_task, personas, capsys):
+    call_command("remind", "--today", "2024-04-01")
+    call_command("remind", "--today", "2024-04-01")
+    out = capsys.readouterr().out
+    assert "提醒 1 条" in out and "跳过 1 条" in out
+    assert Notification.objects.count() == 1
+
+
+def test_notifications_page_shows_only_mine(one_task, personas, login):
+    remind(date(2024, 4, 1))
+    html = login(personas.county_a).get("/supervision/notifications/").content.decode()
+    assert "月调度报告" in html
+    assert "月调度报告" not in login(personas.county_b).get("/supervision/notifications/").content.decode()
