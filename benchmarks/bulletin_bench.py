@@ -12,14 +12,10 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from harness import start_django
 
 
 def main() -> None:
@@ -28,31 +24,16 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2025)
     args = parser.parse_args()
 
-    scratch = Path(tempfile.mkdtemp(prefix="gq-bulletin-bench-"))
-    os.environ.setdefault("GONGQIANG_VAR", str(scratch))
-    os.environ.setdefault("GONGQIANG_EPHEMERAL_KEY", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongqiang.config.settings")
-    os.environ["GONGQIANG_ALLOWED_HOSTS"] = "testserver"
-    sys.path.insert(0, str(ROOT / "src"))
-    import logging
-
-    import django
-
-    django.setup()
-    logging.disable(logging.INFO)
-    from django.core.management import call_command
+    start_django("gq-bulletin-bench-")
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from gongqiang.core.models import Membership, Role, User
-    from gongqiang.core.services.policy import load_pack
     from gongqiang.supervision.demo import build_demo_supervision, system_actor
     from gongqiang.supervision.documents import bulletin_docx, bulletin_pdf
     from gongqiang.supervision.services.bulletins import generate, view_of
 
-    call_command("migrate", verbosity=0)
-    load_pack(ROOT / "policies" / "linyi-2022.yaml")
     started = time.perf_counter()
     counts = build_demo_supervision(args.year)
     figures: dict[str, float] = {"demo_build_s": round(time.perf_counter() - started, 2), **counts}

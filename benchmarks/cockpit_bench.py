@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import statistics
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from harness import ROOT, start_django, time_page
+
 EXTRA_TARGETS = 28
 
 
@@ -92,30 +89,14 @@ def main() -> None:
     parser.add_argument("--below", type=int, default=15000)
     args = parser.parse_args()
 
-    scratch = Path(tempfile.mkdtemp(prefix="gq-cockpit-bench-"))
-    os.environ.setdefault("GONGQIANG_VAR", str(scratch))
-    os.environ.setdefault("GONGQIANG_EPHEMERAL_KEY", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongqiang.config.settings")
-    os.environ["GONGQIANG_ALLOWED_HOSTS"] = "testserver"
-    sys.path.insert(0, str(ROOT / "src"))
-    import logging
-
-    import django
-
-    django.setup()
-    logging.disable(logging.INFO)
-    from django.core.management import call_command
-    from django.db import connection
+    scratch = start_django("gq-cockpit-bench-")
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from gongqiang.core.models import User
     from gongqiang.core.services.policy import load_pack
     from gongqiang.enterprises.demo import build_demo
     from gongqiang.targets.demo import build_demo_targets
 
-    call_command("migrate", verbosity=0)
-    load_pack(ROOT / "policies" / "linyi-2022.yaml")
     started = time.perf_counter()
     build_demo(above=args.above, below=args.below)
     figures: dict[str, float] = {"demo_build_s": round(time.perf_counter() - started, 2)}
@@ -127,16 +108,8 @@ def main() -> None:
     figures.update(fill())
 
     def timed(client: Client, url: str) -> tuple[float, int]:
-        client.get(url)  # warm caches and the template loader
-        samples = []
-        for _ in range(args.runs):
-            t = time.perf_counter()
-            response = client.get(url)
-            samples.append(time.perf_counter() - t)
-            assert response.status_code == 200, (url, response.status_code)
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
-        return statistics.median(samples) * 1000, len(queries)
+        ms, n_queries, _ = time_page(client, url, args.runs)
+        return ms, n_queries
 
     pages = {"cockpit": "/targets/", "target_page": "/targets/G1.1/", "ranking": "/targets/ranking/",
              "api_targets": "/api/targets/"}

@@ -10,14 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from harness import start_django, time_page
 
 
 def main() -> None:
@@ -25,40 +20,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
 
-    os.environ.setdefault("GONGQIANG_VAR", tempfile.mkdtemp(prefix="gq-bench-"))
-    os.environ.setdefault("GONGQIANG_EPHEMERAL_KEY", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongqiang.config.settings")
-    os.environ["GONGQIANG_ALLOWED_HOSTS"] = "testserver"
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
+    start_django("gq-bench-")
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from gongqiang.core.models import User
-    from gongqiang.core.services.policy import load_pack
     from gongqiang.enterprises.demo import build_demo
 
-    call_command("migrate", verbosity=0)
-    load_pack(ROOT / "policies" / "linyi-2022.yaml")
     started = time.perf_counter()
     build_demo()
     demo_s = time.perf_counter() - started
-
-    def timed(client: Client, url: str) -> tuple[float, int, int]:
-        client.get(url)  # warm caches and the template loader
-        samples = []
-        for _ in range(args.runs):
-            t = time.perf_counter()
-            response = client.get(url)
-            samples.append(time.perf_counter() - t)
-            assert response.status_code == 200, (url, response.status_code)
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        return statistics.median(samples) * 1000, len(queries), len(response.content)
 
     figures: dict[str, float] = {"demo_build_s": round(demo_s, 2)}
     for who, username in (("county", "lanshan"), ("city", "city")):
@@ -71,7 +41,7 @@ def main() -> None:
             "api_list": "/api/enterprises/?scale=above",
         }
         for name, url in pages.items():
-            ms, n_queries, _ = timed(client, url)
+            ms, n_queries, _ = time_page(client, url, args.runs)
             figures[f"{name}_{who}_ms"] = round(ms, 1)
             figures[f"{name}_{who}_queries"] = n_queries
         t = time.perf_counter()
