@@ -77,3 +77,9 @@ def test_policy_pages_show_pack_data(login, personas):
     assert lines.count('class="badge text-bg-danger me-1"') == 10
     assert "月调度每月 5 日前" in lines
     assert client.get("/policy/targets/?group=G1").context["rows"]
+
+
+def test_only_the_most_specific_menu_entry_is_active(login, personas):
+    menu = login(personas.city).get("/enterprises/reconciliation/").context["nav_menu"]
+    active = [e["label"] for area in menu for e in area["entries"] if e["active"]]
+    assert active == ["数据核对"]

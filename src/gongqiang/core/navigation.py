@@ -88,8 +88,12 @@ def menu_for(request: HttpRequest) -> list[dict]:
                 url = reverse(entry.url_name)
             except NoReverseMatch:
                 continue
-            entries.append({"label": entry.label, "url": url, "active": path.startswith(url)})
+            entries.append({"label": entry.label, "url": url, "active": False})
         if entries:
-            menu.append({"key": area.key, "label": area.label, "icon": area.icon, "entries": entries,
-                         "active": any(e["active"] for e in entries)})
+            menu.append({"key": area.key, "label": area.label, "icon": area.icon, "entries": entries, "active": False})
+    # Only the entry with the longest URL that prefixes the path is current (数据核对, not also 企业名录).
+    matches = [(len(e["url"]), e, a) for a in menu for e in a["entries"] if path.startswith(e["url"])]
+    if matches:
+        _, entry, area = max(matches, key=lambda m: m[0])
+        entry["active"] = area["active"] = True
     return menu
