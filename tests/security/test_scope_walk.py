@@ -76,6 +76,16 @@ def param_values(route, user, world):
     return own, foreign
 
 
+STAMP_LABEL = re.compile(r"^(生成|导出|打印|制表)(时间|日期)")
+
+
+def _stable_row(row: tuple[str, ...]) -> tuple[str, ...]:
+    """A workbook row without the moment it was made ("生成时间 | 2026-11-25 20:52" may cross a minute)."""
+    if row and STAMP_LABEL.match(row[0]):
+        return (row[0],) + ("",) * (len(row) - 1)
+    return tuple(VOLATILE[3].sub("", c) for c in row)
+
+
 def normalise(response) -> object:
     content_type = response.get("Content-Type", "")
     body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -85,7 +95,7 @@ def normalise(response) -> object:
         for sheet in book.worksheets:
             for row in sheet.iter_rows(values_only=True):
                 cells.append(tuple("" if v is None else str(v) for v in row))
-        return ("xlsx", [tuple(VOLATILE[3].sub("", c) for c in row) for row in cells])
+        return ("xlsx", [_stable_row(row) for row in cells])
     if "json" in content_type:
         return ("json", json.loads(body or b"null"))
     text = body.decode("utf-8", "replace")
