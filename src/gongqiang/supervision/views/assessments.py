@@ -13,6 +13,7 @@ from django.views import View
 
 from gongqiang.core.navigation import roles_of
 from gongqiang.core.views.base import MemberRequiredMixin, ScopedDetailView, ScopedListView
+from gongqiang.lib.http import attachment
 from gongqiang.targets.services.workbooks import workbook
 
 from ..compute import STATE_LABELS, SheetState
@@ -27,7 +28,7 @@ from ..services.assessments import (
     export_rows,
     set_score,
 )
-from .common import STAFF, xlsx_response
+from .common import STAFF
 
 
 def _filtered(qs, params):
@@ -121,4 +122,4 @@ class SheetExportView(MemberRequiredMixin, View):
         indicators = sorted({s.indicator for sheet in sheets for s in sheet.scores.all()})
         data = workbook([("考核结果", [*EXPORT_HEADER, *indicators], export_rows(sheets, indicators))],
                         [f"导出时间 {timezone.localtime():%Y-%m-%d %H:%M}"])
-        return xlsx_response(data, "考核结果.xlsx")
+        return attachment(data, "考核结果.xlsx")

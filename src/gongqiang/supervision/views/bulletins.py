@@ -13,13 +13,12 @@ from django.views import View
 
 from gongqiang.core.navigation import roles_of
 from gongqiang.core.views.base import MemberRequiredMixin, ScopedDetailView, ScopedListView
+from gongqiang.lib.http import attachment
 
 from ..documents import DocumentUnavailable, bulletin_docx, bulletin_pdf
 from ..models import Bulletin
 from ..services.bulletins import EDITORS, BulletinRefused, edit, generate, publish, view_of
 from .common import STAFF
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class BulletinListView(ScopedListView):
@@ -116,7 +115,4 @@ class BulletinFileView(MemberRequiredMixin, View):
                 data = bulletin_docx(content) if self.kind == "docx" else bulletin_pdf(content)
         except DocumentUnavailable as exc:
             return render(request, "supervision/document_unavailable.html", {"reason": str(exc)})
-        response = HttpResponse(data, content_type=DOCX if self.kind == "docx" else "application/pdf")
-        disposition = "attachment" if self.kind == "docx" else "inline"
-        response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{bulletin.year}Q{bulletin.quarter}季通报.{self.kind}"
-        return response
+        return attachment(data, f"{bulletin.year}Q{bulletin.quarter}季通报.{self.kind}", inline=self.kind == "pdf")

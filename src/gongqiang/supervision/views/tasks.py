@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views import View
 
 from gongqiang.core.views.base import MemberRequiredMixin, MemberTemplateView, ScopedDetailView
+from gongqiang.lib.http import attachment
 from gongqiang.targets.services.workbooks import workbook
 
 from ..compute import Status, days_late, dispatch_state
@@ -19,7 +20,7 @@ from ..services.dispatch import due_day_of, due_days, owns
 from ..services.imports import HEADER, import_tasks, template
 from ..services.lines import ensure_lines
 from ..services.tasks import EXPORT_HEADER, export_rows, filtered_rows, status_of
-from .common import STAFF, WRITERS, xlsx_response
+from .common import STAFF, WRITERS
 
 IMPORTERS = WRITERS
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -73,7 +74,7 @@ class TaskExportView(MemberRequiredMixin, View):
         rows = filtered_rows(request.user, request.GET, today)
         data = workbook([("任务清单", EXPORT_HEADER, export_rows(rows))],
                         [f"导出时间 {timezone.localtime():%Y-%m-%d %H:%M}", "状态按导出当日计算。"])
-        return xlsx_response(data, f"任务清单-{today.isoformat()}.xlsx")
+        return attachment(data, f"任务清单-{today.isoformat()}.xlsx")
 
 
 class TaskDetailView(ScopedDetailView):
@@ -132,6 +133,6 @@ class TaskTemplateView(MemberRequiredMixin, View):
     allowed_roles = IMPORTERS
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return xlsx_response(template(), "任务清单模板.xlsx")
+        return attachment(template(), "任务清单模板.xlsx")
 
 

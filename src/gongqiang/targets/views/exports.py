@@ -9,6 +9,7 @@ from django.views import View
 
 from gongqiang.core.scope import memberships_of
 from gongqiang.core.views.base import MemberRequiredMixin
+from gongqiang.lib.http import attachment
 
 from ..documents import BriefUnavailable, brief_pdf, cockpit_workbook
 from ..presenters import present
@@ -16,7 +17,6 @@ from ..services.access import STAFF, county_regions_of
 from ..services.catalog import catalog
 from ..services.progress import city_rows, county_rows, group_summary
 from .cockpit import filtered
-from .imports import xlsx_response
 
 
 class CockpitExcelView(MemberRequiredMixin, View):
@@ -29,7 +29,7 @@ class CockpitExcelView(MemberRequiredMixin, View):
         stamp = f"导出时间 {timezone.localtime():%Y-%m-%d %H:%M}"
         data = cockpit_workbook(cat, [present(r) for r in filtered(rows, request.GET)],
                                 [present(r) for r in counties], group_summary(rows, cat), today, stamp)
-        return xlsx_response(data, f"目标驾驶舱-{today.isoformat()}.xlsx")
+        return attachment(data, f"目标驾驶舱-{today.isoformat()}.xlsx")
 
 
 class BriefPdfView(MemberRequiredMixin, View):
@@ -47,6 +47,4 @@ class BriefPdfView(MemberRequiredMixin, View):
         except BriefUnavailable as exc:
             # Said on a page, not a server error: the deployment lacks a font, the request is fine.
             return render(request, "targets/brief_unavailable.html", {"reason": str(exc)})
-        response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = f"inline; filename*=UTF-8''目标进展简报-{today.isoformat()}.pdf"
-        return response
+        return attachment(data, f"目标进展简报-{today.isoformat()}.pdf", inline=True)

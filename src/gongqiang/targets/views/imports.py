@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views import View
 
 from gongqiang.core.views.base import MemberRequiredMixin, ScopedDetailView, ScopedListView
+from gongqiang.lib.http import attachment
 
 from ..forms import UploadForm
 from ..models import ImportKind, TargetImport
@@ -21,14 +22,6 @@ from ..services.imports import HEADER, import_observations, template
 from ..services.splits import HEADER as SPLIT_HEADER
 from ..services.splits import import_split, split_template
 from ..services.workbooks import error_workbook
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 class ImportView(ScopedListView):
@@ -71,14 +64,14 @@ class TemplateView(MemberRequiredMixin, View):
     allowed_roles = WRITERS
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return xlsx_response(template(request.user, catalog(), timezone.localdate()), "目标数据导入模板.xlsx")
+        return attachment(template(request.user, catalog(), timezone.localdate()), "目标数据导入模板.xlsx")
 
 
 class SplitTemplateView(MemberRequiredMixin, View):
     allowed_roles = frozenset({"admin", "city"})
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return xlsx_response(split_template(catalog()), "目标分解导入模板.xlsx")
+        return attachment(split_template(catalog()), "目标分解导入模板.xlsx")
 
 
 class ImportDetailView(ScopedDetailView):
@@ -116,4 +109,4 @@ class ImportErrorsView(MemberRequiredMixin, View):
             rows = {n: cells for n, cells in sheet.rows}
         except Exception:  # the file itself was unreadable: the report still lists the reasons
             rows = {}
-        return xlsx_response(error_workbook(header, rows, batch.errors), f"错误报告-{batch.pk}.xlsx")
+        return attachment(error_workbook(header, rows, batch.errors), f"错误报告-{batch.pk}.xlsx")
