@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .evaluation import EvaluationSection
+
 Code = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Year = Annotated[int, Field(ge=1990, le=2100)]
 
@@ -220,9 +222,30 @@ class TaskLine(Strict):
     lists: list[str] = Field(default_factory=list, description="the libraries the line keeps")
 
 
+class BulletinRanking(Strict):
+    """Weights (percent, summing to 100) of the county ranking in the quarterly bulletin. Each component is a
+    0–100 score: targets_on_time = share of the county's decomposed targets on track or met; dispatch_punctuality
+    = share of the quarter's reports filed on time; evaluation_progress = low-efficiency clearance progress (the
+    evaluation app); assessment_points = the latest approved assessment total ÷ full marks."""
+
+    targets_on_time: Annotated[float, Field(ge=0, le=100)] = 0
+    dispatch_punctuality: Annotated[float, Field(ge=0, le=100)] = 0
+    evaluation_progress: Annotated[float, Field(ge=0, le=100)] = 0
+    assessment_points: Annotated[float, Field(ge=0, le=100)] = 0
+
+    @model_validator(mode="after")
+    def _sums_to_100(self) -> BulletinRanking:
+        total = sum(self.model_dump().values())
+        if abs(total - 100) > 1e-9:
+            raise ValueError(f"bulletin_ranking 各项权重合计 {total:g}，须为 100")
+        return self
+
+
 class Supervision(Strict):
     schedule: Schedule
     mechanisms: list[str] = Field(default_factory=list)
+    # Without it the bulletin ranks counties by dispatch punctuality alone.
+    bulletin_ranking: BulletinRanking | None = None
 
 
 class CalibrationFigure(Strict):
@@ -329,14 +352,18 @@ class ProgressRules(Strict):
         return self
 
 
-AssessmentRule = Literal["dispatch_punctuality", "tasks_on_time", "tasks_overdue", "manual"]
+AssessmentRule = Literal["dispatch_punctuality", "tasks_on_time", "tasks_overdue", "targets_on_time", "meetings",
+                         "manual"]
 
 
 class AssessmentIndicator(Strict):
     """One line of the half-year / annual assessment sheet. Automatic rules score from the data:
     dispatch_punctuality = points × share of reports filed on time; tasks_on_time = points × share of due tasks
-    completed by their deadline; tasks_overdue = points − per_item × overdue tasks (not below 0); manual = scored
-    by hand with a reason."""
+    completed by their deadline; tasks_overdue = points − per_item × overdue tasks (not below 0); targets_on_time =
+    points × share of the unit's targets on track or met (a county: its decomposed targets; a department: the
+    targets it owns); meetings = points × share of the period's months with at least `meetings_per_month_min`
+    industry meetings (counties; a department's sheet gets the points, not applicable); manual = scored by hand
+    with a reason."""
 
     id: Code
     name: str
@@ -353,6 +380,9 @@ class AssessmentGrade(Strict):
 
 class Assessment(Strict):
     full_marks: Annotated[float, Field(gt=0)]
+    # The department whose staff do the first review (初审) of the county sheets; a department's sheet is
+    # reviewed by the city. Approval (审定) is always the city's.
+    county_reviewer: Code = "gxj"
     indicators: list[AssessmentIndicator] = Field(min_length=1)
     grades: list[AssessmentGrade] = Field(min_length=1)
 
@@ -399,6 +429,7 @@ class PolicyPackSpec(Strict):
     )
     progress: ProgressRules | None = None
     assessment: Assessment | None = None
+    evaluation: EvaluationSection | None = None
 
     @model_validator(mode="after")
     def _progress_references(self) -> PolicyPackSpec:
@@ -415,6 +446,11 @@ class PolicyPackSpec(Strict):
             for code in (c.metric, c.denominator):
                 if code is not None and code not in metrics:
                     raise ValueError(f"目标 {t.id} 的计算引用了未知的指标“{code}”（须在 metrics 中定义）")
+        if self.evaluation is not None:
+            for method in self.evaluation.methods:
+                errors = method.check_references(metrics=metrics, items=self.evaluation.item_kinds())
+                if errors:
+                    raise ValueError(f"评价方法 {method.version}：" + "；".join(errors))
         return self
 
     def department_codes(self) -> set[str]:

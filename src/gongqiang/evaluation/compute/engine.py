@@ -1,0 +1,583 @@
+"""One evaluation year: facts in, one row per enterprise out, every step of the method as a column.
+
+Input frame (one row per enterprise):
+  uscc, region (unit code), above_scale (bool); optional name, industry (GB/T 4754 code),
+  new_above_scale (bool), founded_year (int); one Float64/Decimal column per metric the method reads
+  (stored units: 元, 亩, 吨标准煤 …; null = missing); one 0/1 column per bonus, penalty and veto item.
+
+Output columns (see `EvaluationResult.frame`):
+  status      evaluated | T | exception | excluded
+  group, unit the evaluation group and the unit (region, or region|industry division)
+  <ind>_value, _benchmark (display units), _benchmark_year, _ratio, _score (hundredths of a point, Int64),
+  _rule       normal | capped | floored | zero_den_average | zero_den_zero | missing_numerator |
+              benchmark_nonpositive
+  bonus, penalty, total (hundredths, Int64), veto (bool), veto_items, rank (among non-vetoed),
+  class (A–D, T), n, places_A … places_D, low_efficiency (bool), low_efficiency_reason, reason.
+
+Floats are used for speed; every score whose float lies within a hair of a rounding boundary, and every
+value near a low-efficiency threshold, is recomputed exactly (`exact.py`), so results are those of
+exact decimal arithmetic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import polars as pl
+
+from gongqiang.core.policy.evaluation import EvaluationMethod, Group, Indicator, ZeroDenominator
+
+from . import exact
+from .quotas import Quota, quotas_for
+
+EXACT_SUM = pl.Decimal(38, 6)
+STATUS_EVALUATED, STATUS_T, STATUS_EXCEPTION, STATUS_EXCLUDED = "evaluated", "T", "exception", "excluded"
+
+
+@dataclass
+class EvaluationResult:
+    frame: pl.DataFrame
+    quotas: dict[tuple[str, str], Quota]
+    method: EvaluationMethod
+    year: int
+
+    def indicator_codes(self) -> list[str]:
+        return indicator_codes(self.method)
+
+
+def indicator_codes(method: EvaluationMethod) -> list[str]:
+    seen: dict[str, None] = {}
+    for g in method.groups:
+        for i in g.indicators:
+            seen[i.code] = None
+    return list(seen)
+
+
+def _indicator(method: EvaluationMethod, code: str) -> Indicator:
+    return next(i for g in method.groups for i in g.indicators if i.code == code)
+
+
+def _groups_with(method: EvaluationMethod, code: str) -> list[tuple[Group, Indicator]]:
+    return [(g, i) for g in method.groups for i in g.indicators if i.code == code]
+
+
+# -- 1. who is evaluated, in which group and unit ----------------------------------------------------
+def _prepare(frame: pl.DataFrame, method: EvaluationMethod, year: int) -> pl.DataFrame:
+    metrics = method.metrics()
+    items = method.item_codes()
+    add: list[pl.Expr] = []
+    for m in metrics:
+        add.append(pl.col(m).cast(pl.Float64) if m in frame.columns else pl.lit(None, pl.Float64).alias(m))
+    for it in items:
+        add.append(
+            (pl.col(it).cast(pl.Float64).fill_null(0) > 0) if it in frame.columns else pl.lit(False).alias(it)
+        )
+    for col, dtype in (
+        ("industry", pl.String),
+        ("new_above_scale", pl.Boolean),
+        ("founded_year", pl.Int64),
+        ("name", pl.String),
+    ):
+        if col not in frame.columns:
+            add.append(pl.lit(None, dtype).alias(col))
+    df = frame.with_columns(add).with_columns(
+        pl.col("uscc").cast(pl.String),
+        pl.col("region").cast(pl.String),
+        pl.col("above_scale").cast(pl.Boolean).fill_null(False),
+        pl.col("industry").cast(pl.String),
+    )
+    above = next((g for g in method.groups if g.above_scale), None)
+    below = next((g for g in method.groups if not g.above_scale), None)
+    group = (
+        pl.when(pl.col("above_scale"))
+        .then(pl.lit(above.code if above else None, pl.String))
+        .otherwise(pl.lit(below.code if below else None, pl.String))
+    )
+    land = pl.col("land_mu")
+    too_small = pl.lit(False)
+    if below is not None and below.min_land_mu is not None:
+        limit = float(below.min_land_mu)
+        short = (land < limit) if below.min_land_inclusive else (land <= limit)
+        too_small = (~pl.col("above_scale")) & (land.is_null() | short)
+    t = method.t_class
+    division = pl.col("industry").str.slice(0, 2)
+    t_reasons = [
+        pl.when(division.is_in(t.industry_divisions)).then(pl.lit("电力、热力、燃气及水生产和供应业")),
+    ]
+    if t.newly_above_scale:
+        t_reasons.append(
+            pl.when(pl.col("above_scale") & pl.col("new_above_scale").fill_null(False)).then(
+                pl.lit("当年新升规")
+            )
+        )
+    if t.startup_years:
+        t_reasons.append(
+            pl.when(pl.lit(year) - pl.col("founded_year") < t.startup_years).then(
+                pl.lit(f"投产不满{t.startup_years}年")
+            )
+        )
+    df = df.with_columns(
+        group.alias("group"),
+        pl.concat_str(t_reasons, separator="；", ignore_nulls=True).alias("_t_reason"),
+        too_small.alias("_too_small"),
+    )
+    # an indicator whose zero denominator makes the enterprise not evaluable (land 0) → exception
+    exception_parts = []
+    for g in method.groups:
+        for i in g.indicators:
+            if i.on_zero_denominator == ZeroDenominator.exception:
+                bad = pl.col(i.denominator).is_null() | (pl.col(i.denominator) <= 0)
+                exception_parts.append(
+                    pl.when((pl.col("group") == g.code) & bad).then(
+                        pl.lit(f"{_metric_label(i.denominator)}为0或缺失")
+                    )
+                )
+    exception_reason = (
+        pl.concat_str(exception_parts, separator="；", ignore_nulls=True)
+        if exception_parts
+        else pl.lit(None, pl.String)
+    )
+    unit = pl.col("region")
+    if method.grouping == "region_industry":
+        unit = pl.concat_str([pl.col("region"), division.fill_null("00")], separator="|")
+    status = (
+        pl.when(pl.col("group").is_null() | pl.col("_too_small"))
+        .then(pl.lit(STATUS_EXCLUDED))
+        .when(pl.col("_t_reason") != "")
+        .then(pl.lit(STATUS_T))
+        .when(exception_reason.fill_null("") != "")
+        .then(pl.lit(STATUS_EXCEPTION))
+        .otherwise(pl.lit(STATUS_EVALUATED))
+    )
+    excluded_reason = pl.when(pl.col("group").is_null()).then(pl.lit("不在任何评价分组"))
+    if below is not None and below.min_land_mu is not None:
+        op = "不足" if below.min_land_inclusive else "不超过"
+        excluded_reason = excluded_reason.when(pl.col("_too_small")).then(
+            pl.concat_str(
+                [
+                    pl.lit("规下企业用地"),
+                    land.round(2).cast(pl.String).fill_null("缺失"),
+                    pl.lit(f"亩，{op}{below.min_land_mu}亩，不参评"),
+                ]
+            )
+        )
+    return df.with_columns(
+        status.alias("status"),
+        unit.alias("unit"),
+        exception_reason.alias("_exception_reason"),
+        excluded_reason.alias("_excluded_reason"),
+    )
+
+
+_LABELS = {
+    "land_mu": "用地面积",
+    "energy_tce": "综合能耗",
+    "pollutant_eq": "污染物排放当量",
+    "revenue": "营业收入",
+    "employees": "从业人员",
+    "tax_paid": "实缴税金",
+    "value_added": "工业增加值",
+    "rd_spending": "研发经费",
+}
+
+
+def _metric_label(code: str) -> str:
+    return _LABELS.get(code, code)
+
+
+# -- 2. benchmarks per unit, group and indicator ----------------------------------------------------
+def _benchmarks(df: pl.DataFrame, method: EvaluationMethod, code: str, year: int) -> pl.DataFrame:
+    """unit, group, sum_n, sum_d (exact Decimals), mean (float), year for one indicator."""
+    ind = _indicator(method, code)
+    groups = [g.code for g, _ in _groups_with(method, code)]
+    n, d = pl.col(ind.numerator), pl.col(ind.denominator)
+    usable = df.filter((pl.col("status") == STATUS_EVALUATED) & pl.col("group").is_in(groups) & (d > 0))
+    return (
+        usable.group_by("unit", "group")
+        .agg(
+            n.fill_null(0).cast(EXACT_SUM).sum().alias("sum_n"),
+            d.cast(EXACT_SUM).sum().alias("sum_d"),
+            (n.fill_null(0) / d).mean().alias("mean_ratio"),
+            pl.len().alias("count"),
+        )
+        .with_columns(pl.lit(year, pl.Int64).alias("year"))
+    )
+
+
+def _benchmark_table(
+    current: pl.DataFrame, previous: pl.DataFrame | None, method: EvaluationMethod, code: str, year: int
+) -> pl.DataFrame:
+    own = _benchmarks(current, method, code, year)
+    if method.benchmark.year == "current" or previous is None:
+        return own
+    prev = _benchmarks(previous, method, code, year - 1).filter(pl.col("sum_d") > 0)
+    if not method.benchmark.fallback_to_current:
+        return prev
+    keys = own.select("unit", "group").join(prev.select("unit", "group"), on=["unit", "group"], how="anti")
+    return pl.concat([prev, own.join(keys, on=["unit", "group"], how="semi")], how="vertical_relaxed")
+
+
+def _benchmark_base(row: dict[str, Any], average: str) -> Fraction:
+    """The unit's average of numerator ÷ denominator, exactly (before the multiplier and the scale)."""
+    if average == "aggregate":
+        sum_d = Fraction(row["sum_d"])
+        return Fraction(row["sum_n"]) / sum_d if sum_d else Fraction(0)
+    return exact.exact(row["mean_ratio"]) if row["mean_ratio"] is not None else Fraction(0)
+
+
+# -- 3. indicator scores ----------------------------------------------------------------------------
+def _score_indicator(
+    df: pl.DataFrame, method: EvaluationMethod, code: str, bench: pl.DataFrame
+) -> tuple[pl.DataFrame, list[pl.Expr]]:
+    ind = _indicator(method, code)
+    gw = _groups_with(method, code)
+    mult = float(method.benchmark.multiplier)
+    scale = float(ind.scale)
+    cap, floor = float(method.score.cap), float(method.score.floor)
+    base = (
+        pl.col("sum_n").cast(pl.Float64) / pl.col("sum_d").cast(pl.Float64)
+        if method.benchmark.average == "aggregate"
+        else pl.col("mean_ratio")
+    )
+    b = bench.select(
+        "unit",
+        "group",
+        base.alias(f"_{code}_base"),
+        pl.col("year").alias(f"{code}_benchmark_year"),
+    )
+    df = df.join(b, on=["unit", "group"], how="left")
+    weight = pl.lit(None, pl.Float64)
+    rule_zero = pl.lit(None, pl.String)
+    for g, i in gw:
+        weight = pl.when(pl.col("group") == g.code).then(pl.lit(float(i.weight))).otherwise(weight)
+        rule_zero = (
+            pl.when(pl.col("group") == g.code).then(pl.lit(i.on_zero_denominator.value)).otherwise(rule_zero)
+        )
+    n, d = pl.col(ind.numerator), pl.col(ind.denominator)
+    in_group = pl.col("group").is_in([g.code for g, _ in gw]) & (pl.col("status") == STATUS_EVALUATED)
+    base_c = pl.col(f"_{code}_base")
+    ratio = (n.fill_null(0) / d) / (base_c * mult)
+    x = weight * 100 * ratio.clip(floor, cap)
+    positive_den = d.is_not_null() & (d > 0)
+    bench_ok = base_c.is_not_null() & (base_c > 0)
+    rule = (
+        pl.when(~in_group)
+        .then(pl.lit(None, pl.String))
+        .when(~positive_den)
+        .then(pl.concat_str([pl.lit("zero_den_"), rule_zero]))
+        .when(~bench_ok)
+        .then(pl.lit("benchmark_nonpositive"))
+        .when(n.is_null())
+        .then(pl.lit("missing_numerator"))
+        .when(ratio > cap)
+        .then(pl.lit("capped"))
+        .when(ratio < floor)
+        .then(pl.lit("floored"))
+        .otherwise(pl.lit("normal"))
+    ).str.replace("zero_den_unit_average", "zero_den_average")
+    scored = in_group & positive_den & bench_ok
+    frac = x - x.floor()
+    df = df.with_columns(
+        pl.when(in_group & positive_den).then(n.fill_null(0) / d * scale).alias(f"{code}_value"),
+        pl.when(in_group & bench_ok).then(base_c * mult * scale).alias(f"{code}_benchmark"),
+        pl.when(scored).then(ratio).alias(f"{code}_ratio"),
+        pl.when(scored)
+        .then((x + 0.5).floor().cast(pl.Int64))
+        .when(in_group)
+        .then(pl.lit(0, pl.Int64))
+        .alias(f"{code}_score"),
+        (scored & ((frac - 0.5).abs() < exact.NEAR_HALF)).alias(f"_{code}_near"),
+        rule.alias(f"{code}_rule"),
+        pl.when(in_group).then(pl.col(f"{code}_benchmark_year")).alias(f"{code}_benchmark_year"),
+    )
+    df = _fix_boundaries(df, method, ind, bench)
+    df = _zero_denominator_average(df, code)
+    return df.drop(f"_{code}_base", f"_{code}_near"), []
+
+
+def _fix_boundaries(
+    df: pl.DataFrame, method: EvaluationMethod, ind: Indicator, bench: pl.DataFrame
+) -> pl.DataFrame:
+    code = ind.code
+    near = df.filter(pl.col(f"_{code}_near"))
+    if near.is_empty():
+        return df
+    bases = {
+        (r["unit"], r["group"]): _benchmark_base(r, method.benchmark.average)
+        for r in bench.iter_rows(named=True)
+    }
+    weights = {g.code: Fraction(i.weight) for g, i in _groups_with(method, code)}
+    mult = Fraction(method.benchmark.multiplier)
+    fixed = []
+    for row in near.select("uscc", "unit", "group", ind.numerator, ind.denominator).iter_rows(named=True):
+        fixed.append(
+            exact.score_hundredths(
+                numerator=row[ind.numerator] or 0.0,
+                denominator=row[ind.denominator],
+                benchmark=mult * bases[(row["unit"], row["group"])],
+                weight=weights[row["group"]],
+                floor=Fraction(method.score.floor),
+                cap=Fraction(method.score.cap),
+            )
+        )
+    patch = near.select("uscc").with_columns(pl.Series("_fixed", fixed, dtype=pl.Int64))
+    return (
+        df.join(patch, on="uscc", how="left")
+        .with_columns(pl.coalesce("_fixed", f"{code}_score").alias(f"{code}_score"))
+        .drop("_fixed")
+    )
+
+
+def _zero_denominator_average(df: pl.DataFrame, code: str) -> pl.DataFrame:
+    """Enterprises whose denominator is 0 or missing under the unit_average rule get the unit's average
+    of the rounded scores of the enterprises with a positive denominator, rounded half up."""
+    avg_rows = pl.col(f"{code}_rule") == "zero_den_average"
+    if not df.select(avg_rows.any()).item():
+        return df
+    positive = pl.col(f"{code}_rule").is_in(["normal", "capped", "floored", "missing_numerator"])
+    stats = (
+        df.filter(positive)
+        .group_by("unit", "group")
+        .agg(pl.col(f"{code}_score").sum().alias("_s"), pl.len().alias("_c"))
+    )
+    stats = stats.with_columns(((2 * pl.col("_s") + pl.col("_c")) // (2 * pl.col("_c"))).alias("_avg"))
+    return (
+        df.join(stats.select("unit", "group", "_avg"), on=["unit", "group"], how="left")
+        .with_columns(
+            pl.when(avg_rows)
+            .then(pl.col("_avg").fill_null(0))
+            .otherwise(pl.col(f"{code}_score"))
+            .alias(f"{code}_score")
+        )
+        .drop("_avg")
+    )
+
+
+# -- 4. bonus, penalty, veto, total ------------------------------------------------------------------
+def _hundredths(value: Decimal) -> int:
+    return exact.round_half_up(Fraction(value) * 100)
+
+
+def _points(df: pl.DataFrame, section: Any, name: str) -> pl.Expr:
+    if not section.items:
+        return pl.lit(0, pl.Int64).alias(name)
+    total = pl.sum_horizontal(
+        [pl.when(pl.col(p.item)).then(pl.lit(_hundredths(p.points))).otherwise(0) for p in section.items]
+    ).cast(pl.Int64)
+    if section.cap is not None:
+        total = pl.min_horizontal(total, pl.lit(_hundredths(section.cap)))
+    return total.alias(name)
+
+
+def _totals(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
+    codes = indicator_codes(method)
+    evaluated = pl.col("status") == STATUS_EVALUATED
+    veto_any = pl.any_horizontal([pl.col(v) for v in method.veto]) if method.veto else pl.lit(False)
+    df = df.with_columns(
+        pl.when(evaluated).then(_points(df, method.bonus, "bonus")).alias("bonus"),
+        pl.when(evaluated).then(_points(df, method.penalty, "penalty")).alias("penalty"),
+        (evaluated & veto_any).alias("veto"),
+    )
+    veto_names = [pl.when(pl.col(v)).then(pl.lit(v)) for v in method.veto]
+    return df.with_columns(
+        pl.when(evaluated)
+        .then(
+            pl.sum_horizontal([pl.col(f"{c}_score").fill_null(0) for c in codes])
+            + pl.col("bonus")
+            - pl.col("penalty")
+        )
+        .alias("total"),
+        (pl.concat_str(veto_names, separator=",", ignore_nulls=True) if veto_names else pl.lit("")).alias(
+            "veto_items"
+        ),
+    )
+
+
+# -- 5. rank and class -------------------------------------------------------------------------------
+def _rank(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
+    keys = ["unit", "group", "total", *method.classes.tie_breakers, "uscc"]
+    desc = [False, False, True, *([True] * len(method.classes.tie_breakers)), False]
+    ranked = (
+        df.filter((pl.col("status") == STATUS_EVALUATED) & ~pl.col("veto"))
+        .select(keys)
+        .sort(keys, descending=desc, nulls_last=True)
+        .with_columns((pl.int_range(pl.len()).over("unit", "group") + 1).cast(pl.Int64).alias("rank"))
+        .select("uscc", "rank")
+    )
+    return df.join(ranked, on="uscc", how="left")
+
+
+def _classify(
+    df: pl.DataFrame, method: EvaluationMethod
+) -> tuple[pl.DataFrame, dict[tuple[str, str], Quota]]:
+    counts = (
+        df.filter(pl.col("status") == STATUS_EVALUATED)
+        .group_by("unit", "group")
+        .agg(pl.len().alias("n"), pl.col("veto").sum().alias("vetoed"))
+    )
+    quotas: dict[tuple[str, str], Quota] = {}
+    rows = []
+    for r in counts.iter_rows(named=True):
+        q = quotas_for(r["n"], r["vetoed"], method.classes)
+        quotas[(r["unit"], r["group"])] = q
+        rows.append(
+            {
+                "unit": r["unit"],
+                "group": r["group"],
+                "n": r["n"],
+                **{f"places_{c}": q.places[c] for c in "ABCD"},
+            }
+        )
+    schema = {
+        "unit": pl.String,
+        "group": pl.String,
+        "n": pl.Int64,
+        **{f"places_{c}": pl.Int64 for c in "ABCD"},
+    }
+    df = df.join(pl.DataFrame(rows, schema=schema), on=["unit", "group"], how="left")
+    evaluated = pl.col("status") == STATUS_EVALUATED
+    if method.classes.mode == "quota":
+        a = pl.col("places_A")
+        b = a + pl.col("places_B")
+        c = b + pl.col("places_C")
+        by_rank = (
+            pl.when(pl.col("rank") <= a)
+            .then(pl.lit("A"))
+            .when(pl.col("rank") <= b)
+            .then(pl.lit("B"))
+            .when(pl.col("rank") <= c)
+            .then(pl.lit("C"))
+            .otherwise(pl.lit("D"))
+        )
+    else:
+        mins = {t.klass: _hundredths(t.min_total) for t in method.classes.thresholds}
+        by_rank = (
+            pl.when(pl.col("total") >= mins["A"])
+            .then(pl.lit("A"))
+            .when(pl.col("total") >= mins["B"])
+            .then(pl.lit("B"))
+            .when(pl.col("total") >= mins["C"])
+            .then(pl.lit("C"))
+            .otherwise(pl.lit("D"))
+        )
+    klass = (
+        pl.when(pl.col("status") == STATUS_T)
+        .then(pl.lit("T"))
+        .when(~evaluated)
+        .then(pl.lit(None, pl.String))
+        .when(pl.col("veto"))
+        .then(pl.lit("D"))
+        .otherwise(by_rank)
+    )
+    return df.with_columns(klass.alias("class")), quotas
+
+
+# -- 6. low efficiency ------------------------------------------------------------------------------
+def _low_efficiency(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
+    evaluated = pl.col("status") == STATUS_EVALUATED
+    parts = []
+    for n, rule in enumerate(method.low_efficiency):
+        if rule.classes:
+            hit = evaluated & pl.col("class").is_in(rule.classes)
+        else:
+            ind = _indicator(method, rule.indicator)  # type: ignore[arg-type]
+            limit = float(rule.at_most)  # type: ignore[arg-type]
+            value = pl.col(f"{ind.code}_value")
+            in_group = pl.col("group") == rule.group if rule.group else pl.lit(True)
+            near = (value - limit).abs() <= 1e-9 * max(1.0, abs(limit))
+            df = df.with_columns((evaluated & in_group & value.is_not_null() & near).alias(f"_le_near_{n}"))
+            df = _fix_threshold(df, ind, rule.at_most, rule.inclusive, n)  # type: ignore[arg-type]
+            cmp = (value <= limit) if rule.inclusive else (value < limit)
+            hit = (
+                evaluated
+                & in_group
+                & value.is_not_null()
+                & (pl.when(pl.col(f"_le_near_{n}")).then(pl.col(f"_le_exact_{n}")).otherwise(cmp))
+            )
+        parts.append(pl.when(hit).then(pl.lit(rule.label)))
+    if not parts:
+        return df.with_columns(
+            pl.lit(False).alias("low_efficiency"), pl.lit("").alias("low_efficiency_reason")
+        )
+    reason = pl.concat_str(parts, separator="；", ignore_nulls=True)
+    df = df.with_columns(reason.alias("low_efficiency_reason"))
+    return df.with_columns((pl.col("low_efficiency_reason") != "").alias("low_efficiency")).drop(
+        [c for c in df.columns if c.startswith("_le_")]
+    )
+
+
+def _fix_threshold(
+    df: pl.DataFrame, ind: Indicator, at_most: Decimal, inclusive: bool, n: int
+) -> pl.DataFrame:
+    near = df.filter(pl.col(f"_le_near_{n}"))
+    results = []
+    for row in near.select(ind.numerator, ind.denominator).iter_rows():
+        value = exact.exact(row[0] or 0.0) / exact.exact(row[1]) * Fraction(ind.scale)
+        results.append(value <= Fraction(at_most) if inclusive else value < Fraction(at_most))
+    patch = near.select("uscc").with_columns(pl.Series(f"_le_exact_{n}", results, dtype=pl.Boolean))
+    return df.join(patch, on="uscc", how="left")
+
+
+# -- 7. reasons -------------------------------------------------------------------------------------
+def _reasons(df: pl.DataFrame, method: EvaluationMethod, item_names: dict[str, str]) -> pl.DataFrame:
+    notes = []
+    for code in indicator_codes(method):
+        ind = _indicator(method, code)
+        rule = pl.col(f"{code}_rule")
+        notes.append(
+            pl.when(rule == "zero_den_average").then(
+                pl.lit(f"{_metric_label(ind.denominator)}为0或缺失，{ind.name}按本单位平均得分计")
+            )
+        )
+        notes.append(
+            pl.when(rule == "zero_den_zero").then(
+                pl.lit(f"{_metric_label(ind.denominator)}为0或缺失，{ind.name}得0分")
+            )
+        )
+        notes.append(
+            pl.when(rule == "missing_numerator").then(
+                pl.lit(f"缺少{_metric_label(ind.numerator)}数据，按0计")
+            )
+        )
+    veto_text = pl.col("veto_items")
+    for code in method.veto:
+        veto_text = veto_text.str.replace(code, item_names.get(code, code), literal=True)
+    reason = (
+        pl.when(pl.col("status") == STATUS_T)
+        .then(pl.concat_str([pl.lit("暂不评价（T类）："), pl.col("_t_reason")]))
+        .when(pl.col("status") == STATUS_EXCEPTION)
+        .then(pl.concat_str([pl.lit("无法评价，请县区核实："), pl.col("_exception_reason")]))
+        .when(pl.col("status") == STATUS_EXCLUDED)
+        .then(pl.col("_excluded_reason"))
+        .when(pl.col("veto"))
+        .then(pl.concat_str([pl.lit("一票否决："), veto_text.str.replace_all(",", "、")]))
+        .otherwise(pl.concat_str(notes, separator="；", ignore_nulls=True))
+    )
+    return df.with_columns(reason.fill_null("").alias("reason"))
+
+
+def evaluate(
+    frame: pl.DataFrame,
+    method: EvaluationMethod,
+    *,
+    year: int,
+    previous: pl.DataFrame | None = None,
+    item_names: dict[str, str] | None = None,
+) -> EvaluationResult:
+    """Evaluate one year. `previous` (same shape, the year before) supplies the benchmarks when the
+    method takes them from the previous year; without it the year's own data is used."""
+    df = _prepare(frame, method, year)
+    prev = _prepare(previous, method, year - 1) if previous is not None and not previous.is_empty() else None
+    for code in indicator_codes(method):
+        bench = _benchmark_table(df, prev, method, code, year)
+        df, _ = _score_indicator(df, method, code, bench)
+    df = _totals(df, method)
+    df = _rank(df, method)
+    df, quotas = _classify(df, method)
+    df = _low_efficiency(df, method)
+    df = _reasons(df, method, item_names or {})
+    df = df.drop([c for c in df.columns if c.startswith("_")])
+    return EvaluationResult(frame=df, quotas=quotas, method=method, year=year)
