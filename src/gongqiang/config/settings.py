@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "ninja",
     "gongqiang.core",
     "gongqiang.enterprises",
+    "gongqiang.evaluation",
     "gongqiang.targets",
     "gongqiang.supervision",
     "gongqiang.portal",

@@ -106,8 +106,24 @@ def run(targets: list[str] | None = None, years: list[int] | None = None, *, tod
     return report
 
 
+def record_computed(target_id: str, year: int, values: dict[str | None, Decimal], *, computation: str,
+                    inputs: dict[str, Any], actor: str = ACTOR) -> int:
+    """Persist figures another app computed (the evaluation's task-one figures) as computed observations
+    of `target_id` for `year`: {region code or None for the city: value}. Returns rows written."""
+    cat = catalog()
+    info = cat.get(target_id)
+    # scope: reviewed — a system job, see run().
+    regions = {r.code: r for r in Region.objects.filter(kind__in=["city", "district", "county", "zone"])}
+    city = next(r for r in regions.values() if r.kind == "city")
+    by_region = {(city if k is None else regions[k]): registry.Computed(value=v, enterprises=0)
+                 for k, v in values.items() if k is None or k in regions}
+    report = RunReport()
+    _persist(cat, info, year, by_region, report, actor, computation=computation, inputs=inputs)
+    return report.written
+
+
 def _persist(cat: Catalog, info: TargetInfo, year: int, values: dict[Region, registry.Computed], report: RunReport,
-             actor: str) -> None:
+             actor: str, *, computation: str | None = None, inputs: dict[str, Any] | None = None) -> None:
     # scope: reviewed — a system job, see run().
     department = Department.objects.get(code=info.spec.owner)
     now = timezone.now()
@@ -128,7 +144,8 @@ def _persist(cat: Catalog, info: TargetInfo, year: int, values: dict[Region, reg
             new.append(Observation(
                 target=info.id, region=region, department=department, period=str(year), year=year, months=12,
                 value=computed.value, unit=info.spec.unit, source=Source.COMPUTED,
-                computation=info.spec.computation.name, inputs=_inputs(info, year, computed.enterprises),
+                computation=computation or info.spec.computation.name,
+                inputs=inputs if inputs is not None else _inputs(info, year, computed.enterprises),
                 created_by_name=actor, pack_version=cat.pack_version, pack_hash=cat.pack_hash,
             ))
         # Bulk: the rows themselves are the record (who: the actor, what: the computation and its inputs).

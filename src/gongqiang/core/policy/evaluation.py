@@ -101,13 +101,18 @@ class Rounding(StrEnum):
     half_up = "half_up"
 
 
-class Quota(Strict):
+class Aliased(Strict):
+    # "class" is the YAML key; stored packs may have been dumped by field name ("klass").
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
+
+
+class Quota(Aliased):
     klass: Literal["A", "B", "C", "D"] = Field(alias="class")
     share: Annotated[Decimal, Field(ge=0, le=100)]  # per cent of the unit's evaluated enterprises
     rounding: Rounding
 
 
-class Threshold(Strict):
+class Threshold(Aliased):
     klass: Literal["A", "B", "C"] = Field(alias="class")
     min_total: Decimal
 
@@ -259,9 +264,18 @@ class EvaluationMethod(Strict):
 _KIND_NAMES = {ItemKind.bonus: "加分", ItemKind.penalty: "减分", ItemKind.veto: "否决"}
 
 
+class FeedsTargets(Strict):
+    """Which of the pack's targets the evaluation's figures are observations of."""
+
+    first_batch: Code | None = None
+    clearance_rate: Code | None = None
+    below_scale_land_share: Code | None = None
+
+
 class EvaluationSection(Strict):
     items: list[Item] = Field(default_factory=list)
     methods: list[EvaluationMethod] = Field(min_length=1)
+    targets: FeedsTargets = FeedsTargets()
 
     @model_validator(mode="after")
     def _order(self) -> EvaluationSection:

@@ -451,6 +451,9 @@ class PolicyPackSpec(Strict):
                 errors = method.check_references(metrics=metrics, items=self.evaluation.item_kinds())
                 if errors:
                     raise ValueError(f"评价方法 {method.version}：" + "；".join(errors))
+            for name, target in self.evaluation.targets.model_dump().items():
+                if target is not None and target not in ids:
+                    raise ValueError(f"evaluation.targets.{name} 引用了未知的目标“{target}”")
         return self
 
     def department_codes(self) -> set[str]:

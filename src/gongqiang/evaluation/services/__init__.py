@@ -1,0 +1,1 @@
+"""The evaluation app's services: the only entry other apps (targets, supervision) use."""
