@@ -139,11 +139,11 @@ class UnitReview(models.Model):
     data_scope = ScopePath(region="region")
     objects = ScopedManager()
 
-    def __str__(self) -> str:
-        return f"{self.run} {self.region} 审核"
-
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "region"], name="review_run_region")]
+
+    def __str__(self) -> str:
+        return f"{self.run} {self.region} 审核"
 
 
 class Result(models.Model):
@@ -212,15 +212,15 @@ class ItemFlag(models.Model):
     data_scope = ScopePath(region="enterprise__region", enterprise="enterprise")
     objects = ScopedManager()
 
-    def __str__(self) -> str:
-        return f"{self.enterprise_id} {self.year} {self.item}"
-
     class Meta:
         verbose_name = "加减分及否决事项"
         verbose_name_plural = "加减分及否决事项"
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "year", "item"], name="item_once_a_year")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.year} {self.item}"
 
 
 class CaseStatus(models.TextChoices):
@@ -249,13 +249,13 @@ class Objection(models.Model):
     data_scope = ScopePath(region="region", enterprise="enterprise")
     objects = ScopedManager()
 
-    def __str__(self) -> str:
-        return f"{self.enterprise_id} 自查异议"
-
     class Meta:
         verbose_name = "自查异议"
         verbose_name_plural = "自查异议"
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} 自查异议"
 
 
 class Appeal(models.Model):
@@ -280,13 +280,13 @@ class Appeal(models.Model):
     data_scope = ScopePath(region="region", enterprise="enterprise")
     objects = ScopedManager()
 
-    def __str__(self) -> str:
-        return f"{self.enterprise_id} 调档申请"
-
     class Meta:
         verbose_name = "调档申请"
         verbose_name_plural = "调档申请"
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} 调档申请"
 
 
 class ListStatus(models.TextChoices):
@@ -330,9 +330,6 @@ class LowEfficiencyEntry(models.Model):
     data_scope = ScopePath(region="region", enterprise="enterprise")
     objects = ScopedManager()
 
-    def __str__(self) -> str:
-        return f"{self.enterprise_id} {self.cohort_year}年低效清单"
-
     class Meta:
         verbose_name = "低效企业清单"
         verbose_name_plural = "低效企业清单"
@@ -340,6 +337,9 @@ class LowEfficiencyEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "cohort_year"], name="low_eff_once_per_cohort")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.cohort_year}年低效清单"
 
 
 class ListEvent(models.Model):
@@ -357,8 +357,8 @@ class ListEvent(models.Model):
     data_scope = ScopePath(region="region")
     objects = ScopedManager()
 
-    def __str__(self) -> str:
-        return f"{self.entry_id} {self.from_status}→{self.to_status}"
-
     class Meta:
         ordering = ["entry", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.from_status}→{self.to_status}"
