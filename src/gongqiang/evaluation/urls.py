@@ -1,0 +1,6 @@
+from .views.routes_lists import urlpatterns as list_urls
+from .views.routes_runs import urlpatterns as run_urls
+
+app_name = "evaluation"
+
+urlpatterns = [*run_urls, *list_urls]

@@ -1,0 +1,3 @@
+"""URLs of the low-efficiency lists (filled by the lists views)."""
+
+urlpatterns: list = []
