@@ -155,6 +155,9 @@ def _prepare(frame: pl.DataFrame, method: EvaluationMethod, year: int) -> pl.Dat
     excluded_reason = pl.when(pl.col("group").is_null()).then(pl.lit("不在任何评价分组"))
     if below is not None and below.min_land_mu is not None:
         op = "不足" if below.min_land_inclusive else "不超过"
+        excluded_reason = excluded_reason.when(pl.col("_too_small") & land.is_null()).then(
+            pl.lit("规下企业用地面积缺失，不参评")
+        )
         excluded_reason = excluded_reason.when(pl.col("_too_small")).then(
             pl.concat_str(
                 [
