@@ -2,10 +2,56 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
+from django.db.models import Q
 
 from gongqiang.core.models import Department, Region
-from gongqiang.core.scope import ScopedManager, ScopePath
+from gongqiang.core.scope import ScopedManager, ScopedQuerySet, ScopePath, memberships_of, scope_filter
+
+
+def _departments(user: Any, *, writing: bool) -> list[int]:
+    return [m.department_id for m in memberships_of(user, writing=writing) if m.role == "department" and m.department_id]
+
+
+class TaskScopedQuerySet(ScopedQuerySet):
+    """A department reads every task of the lines it leads (the ScopePath) and, on any other line, the tasks
+    it owns or co-owns, with their reports, notes, files and milestones; it writes (files reports for) those
+    it owns. Nothing else of a line it does not lead. `task_path` leads from the model to its Task."""
+
+    task_path = ""
+
+    def _with_own_tasks(self, user: Any, *, writing: bool) -> models.QuerySet:
+        q = scope_filter(self.model, user, writing=writing)
+        if q is not None and not q:  # everything
+            return self.all()
+        departments = _departments(user, writing=writing)
+        if departments:
+            p = self.task_path
+            own = Q(**{f"{p}owner_department__in": departments})
+            if not writing:
+                # A subquery, not a join: a task co-owned by two of the user's departments stays one row.
+                co = Task.co_owners.through.objects.filter(department_id__in=departments).values("task_id")
+                own |= Q(**{f"{p}pk__in": co})
+            q = own if q is None else (q | own)
+        return self.none() if q is None else self.filter(q)
+
+    def visible_to(self, user: Any) -> models.QuerySet:
+        return self._with_own_tasks(user, writing=False)
+
+    def writable_by(self, user: Any) -> models.QuerySet:
+        return self._with_own_tasks(user, writing=True)
+
+
+def _manager(base: type[ScopedQuerySet], **attrs: str) -> ScopedManager:
+    """A ScopedManager (the security walk recognises it) over a queryset subclass with `attrs` set."""
+    queryset = type(base.__name__, (base,), attrs)
+    return type(base.__name__.replace("QuerySet", "Manager"), (ScopedManager,), {"_queryset_class": queryset})()
+
+
+def task_manager(path: str) -> ScopedManager:
+    return _manager(TaskScopedQuerySet, task_path=path)
 
 
 class TaskLine(models.Model):
@@ -52,9 +98,10 @@ class Task(models.Model):
     created_by_name = models.CharField("创建人", max_length=150, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
-    # Counties see their own tasks; departments see every task of the lines they lead.
+    # Counties see their own tasks; departments every task of the lines they lead, and elsewhere the tasks they
+    # own or co-own (TaskScopedQuerySet).
     data_scope = ScopePath(region="owner_region", department="line__owner")
-    objects = ScopedManager()
+    objects = task_manager("")
 
     class Meta:
         verbose_name = "任务"
@@ -78,7 +125,7 @@ class Milestone(models.Model):
     done_on = models.DateField("完成日期", null=True, blank=True)
 
     data_scope = ScopePath(region="task__owner_region", department="task__line__owner")
-    objects = ScopedManager()
+    objects = task_manager("task__")
 
     class Meta:
         verbose_name = "里程碑"
@@ -107,7 +154,7 @@ class DispatchReport(models.Model):
     filed_by_name = models.CharField("报送人", max_length=150)
 
     data_scope = ScopePath(region="task__owner_region", department="task__line__owner")
-    objects = ScopedManager()
+    objects = task_manager("task__")
 
     class Meta:
         verbose_name = "月调度报告"
@@ -141,7 +188,7 @@ class ReviewNote(models.Model):
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
 
     data_scope = ScopePath(region="report__task__owner_region", department="report__task__line__owner")
-    objects = ScopedManager()
+    objects = task_manager("report__task__")
 
     class Meta:
         verbose_name = "审阅与批示"
@@ -357,7 +404,7 @@ class ReportAttachment(models.Model):
     size = models.PositiveIntegerField("大小（字节）")
 
     data_scope = ScopePath(region="report__task__owner_region", department="report__task__line__owner")
-    objects = ScopedManager()
+    objects = task_manager("report__task__")
 
     class Meta:
         verbose_name = "报告附件"

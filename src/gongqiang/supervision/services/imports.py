@@ -10,7 +10,8 @@ from typing import Any
 from django.db import transaction
 
 from gongqiang.core.models import Department, Region
-from gongqiang.core.scope import ScopeViolation
+from gongqiang.core.navigation import roles_of
+from gongqiang.core.scope import ScopeViolation, memberships_of
 from gongqiang.core.services.policy import active_spec
 from gongqiang.targets.services.workbooks import RowError, SheetRejected, read_sheet, workbook
 
@@ -212,4 +213,9 @@ def _write(planned: list[dict[str, Any]], existing_parents: dict, user: Any) -> 
         ids = [t.pk for t in made.values()]
         if Task.objects.writable_by(user).filter(pk__in=ids).count() != len(ids):
             raise ScopeViolation("超出数据范围")
+        # A department files for the tasks it owns on any line, but plans (imports) only the lines it leads.
+        if not roles_of(user) & {"admin", "city"}:
+            led = {m.department_id for m in memberships_of(user, writing=True) if m.role == "department"}
+            if any(t.owner_department_id and t.line.owner_id not in led for t in made.values()):
+                raise ScopeViolation("超出数据范围")
     return len(made)
