@@ -30,6 +30,7 @@ demo: install var/secret_key
 	GONGQIANG_DEBUG=1 $(GQ) migrate --noinput
 	GONGQIANG_DEBUG=1 $(GQ) policy load policies/linyi-2022.yaml
 	GONGQIANG_DEBUG=1 $(GQ) demo
+	GONGQIANG_DEBUG=1 $(GQ) demo_evaluation
 	GONGQIANG_DEBUG=1 $(GQ) demo_targets
 	GONGQIANG_DEBUG=1 $(GQ) demo_supervision
 	GONGQIANG_DEBUG=1 $(GQ) runserver $(HOST):$(PORT)

@@ -107,7 +107,7 @@ def run(targets: list[str] | None = None, years: list[int] | None = None, *, tod
 
 
 def record_computed(target_id: str, year: int, values: dict[str | None, Decimal], *, computation: str,
-                    inputs: dict[str, Any], actor: str = ACTOR) -> int:
+                    inputs: dict[str, Any], actor: str = "system:evaluation") -> int:
     """Persist figures another app computed (the evaluation's task-one figures) as computed observations
     of `target_id` for `year`: {region code or None for the city: value}. Returns rows written."""
     cat = catalog()

@@ -62,6 +62,8 @@ def check(
     """The status after `action`, or IllegalStep with the reason in Chinese."""
     key = resolve(action, status)
     if key not in STEPS:
+        if action == "discard":
+            raise IllegalStep(f"评价处于“{STATUS_NAMES.get(status, status)}”状态，不能作废。")
         raise IllegalStep(f"未知的操作“{action}”")
     source, target, _ = STEPS[key]
     if status != source:
