@@ -34,7 +34,9 @@ AREAS: tuple[Area, ...] = (
         Entry("数据导入", "enterprises:imports", STAFF_ROLES),
         Entry("数据核对", "enterprises:reconciliation", STAFF_ROLES),
     )),
-    Area("evaluation", "亩产效益评价", "bar-chart", ()),
+    Area("evaluation", "亩产效益评价", "bar-chart", (
+        Entry("低效企业清单", "evaluation:lists", STAFF_ROLES),
+    )),
     Area("targets", "目标与驾驶舱", "speedometer", (
         Entry("驾驶舱", "targets:cockpit", STAFF_ROLES),
         Entry("县区排名", "targets:ranking", STAFF_ROLES),
