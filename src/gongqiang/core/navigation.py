@@ -35,6 +35,10 @@ AREAS: tuple[Area, ...] = (
         Entry("数据核对", "enterprises:reconciliation", STAFF_ROLES),
     )),
     Area("evaluation", "亩产效益评价", "bar-chart", (
+        Entry("评价批次", "evaluation:runs", STAFF_ROLES),
+        Entry("评价结果", "evaluation:results", STAFF_ROLES),
+        Entry("评价方法", "evaluation:methods", STAFF_ROLES),
+        Entry("调档与异议", "evaluation:cases", STAFF_ROLES),
         Entry("低效企业清单", "evaluation:lists", STAFF_ROLES),
     )),
     Area("targets", "目标与驾驶舱", "speedometer", (
