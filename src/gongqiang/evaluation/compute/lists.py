@@ -54,7 +54,8 @@ class ListFigures:
 
     @property
     def open(self) -> int:
-        return self.cohort - self.cleared - self.upgraded - self.removed
+        # `cohort` already leaves the removed entries out
+        return self.cohort - self.cleared - self.upgraded
 
 
 def list_figures(
