@@ -218,7 +218,7 @@ class ListOverviewView(MemberTemplateView):
                 "cleared": f.cleared if f else 0,
                 "upgraded": f.upgraded if f else 0,
                 "removed": f.removed if f else 0,
-                "open": (f.cohort - f.cleared - f.upgraded) if f else 0,
+                "open": f.open if f else 0,
                 "rate": rate,
                 "cells": cells,
                 "batch_size": b.first_batch if b else 0,
