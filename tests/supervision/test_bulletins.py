@@ -146,3 +146,55 @@ def test_pages_and_scope(filed, personas, login):
     assert county.get(f"/supervision/bulletins/{b.pk}/").status_code == 404
     assert county.get(f"/supervision/bulletins/{b.pk}/bulletin.pdf").status_code == 404
     assert "2024年第2季度" not in county.get("/supervision/bulletins/").content.decode()
+
+
+def test_county_ranking_weighted_as_the_pack_says(filed, personas, monkeypatch):
+    """Weights 30/30/20/20 (targets on time, punctuality, clearance progress, assessment points); a component
+    without data is 暂无数据 and its weight goes to the others. Checked by hand."""
+    import sys
+    import types
+    from decimal import Decimal
+
+    from gongqiang.supervision.models import AssessmentSheet
+    from gongqiang.supervision.services.assessments import create_sheets
+    from gongqiang.targets.services.catalog import catalog
+    from gongqiang.targets.services.overrides import set_override
+    from gongqiang.targets.services.splits import save_shares
+    from gongqiang.testing.factories import region
+
+    # Punctuality alone so far (no decomposed target, no evaluation app, no approved sheet): 33.3 each, a tie.
+    plain = generate(personas.city, 2024, 2, TODAY).content
+    assert [(u["unit"], u["score"], u["rank"]) for u in plain["ranking"]] == [("兰山区", 33.3, 1), ("罗庄区", 33.3, 1)]
+    assert plain["ranking"][0]["parts"] == {"targets_on_time": "暂无数据", "dispatch_punctuality": "33.3",
+                                            "evaluation_progress": "暂无数据", "assessment_points": "暂无数据"}
+    assert plain["ranking"][0]["missing"] == "目标按时序进度、低效企业出清进度、考核得分"
+    assert plain["ranking_weights"] == "目标按时序进度 30%、调度按时报送 30%、低效企业出清进度 20%、考核得分 20%"
+
+    cat, ls, lz = catalog(), region("371302"), region("371311")
+    for target in ("G1.1", "T4.1"):
+        save_shares(personas.city, cat.get(target), {ls: (None, Decimal("200")), lz: (None, Decimal("100"))})
+    for target, unit, status in (("G1.1", ls, "on_track"), ("T4.1", ls, "achieved"), ("G1.1", lz, "achieved"),
+                                 ("T4.1", lz, "behind")):
+        set_override(personas.city, cat.get(target), unit, status, "人工认定")
+    # 兰山 targets 100, 罗庄 50; no evaluation yet: ÷ 80 → 兰山 (3000 + 999) ÷ 60 = 66.65, 罗庄 (1500 + 999) ÷ 60 = 41.65
+    content = generate(personas.city, 2024, 2, TODAY).content
+    assert [(u["unit"], u["score"]) for u in content["ranking"]] == [("兰山区", 66.65), ("罗庄区", 41.65)]
+
+    # The evaluation app's hook answers: 兰山 40, 罗庄 90 (% of the cohort cleared).
+    fake = types.ModuleType("gongqiang.evaluation.services")
+    fake.county_clearance_progress = lambda user, as_of: {"371302": 40, "371311": 90}
+    monkeypatch.setitem(sys.modules, "gongqiang.evaluation.services", fake)
+    # And 兰山's half-year sheet is approved at 72.5 of 100 (its period ends with the quarter).
+    create_sheets(personas.city, "half", 2024, TODAY)
+    AssessmentSheet.objects.filter(region=ls).update(state="approved", total=Decimal("72.50"))
+    content = generate(personas.city, 2024, 2, TODAY).content
+    # 兰山: (100×30 + 33.3×30 + 40×20 + 72.5×20) ÷ 100 = (3000 + 999 + 800 + 1450) ÷ 100 = 62.49
+    # 罗庄: no approved sheet: (50×30 + 33.3×30 + 90×20) ÷ 80 = 4299 ÷ 80 = 53.74
+    assert [(u["unit"], u["score"], u["rank"], u["missing"]) for u in content["ranking"]] == [
+        ("兰山区", 62.49, 1, ""), ("罗庄区", 53.74, 2, "考核得分")]
+    # The quarter before ends before the sheet's period: the sheet does not count there.
+    q1 = generate(personas.city, 2024, 1, TODAY).content
+    assert all(u["parts"]["assessment_points"] == "暂无数据" for u in q1["ranking"])
+    # Word and PDF carry the new table.
+    published = publish(personas.city, Bulletin.objects.order_by("-pk").first())
+    assert published.docx and published.pdf

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from gongqiang.supervision.compute import Status, days_late, task_status
+from gongqiang.supervision.compute import Status, UnitFacts, auto_score, days_late, task_status
 
 START, DEADLINE = date(2024, 3, 1), date(2024, 6, 30)
 
@@ -77,3 +77,59 @@ def test_working_days_with_holidays_and_fallback():
     assert next_workday_after(date(2024, 9, 30)) == date(2024, 10, 8)
     # a year the library does not know: Monday–Friday
     assert not is_workday(date(2040, 1, 7)) and is_workday(date(2040, 1, 2))
+
+
+# --- the bulletin's county ranking, checked by hand ---------------------------------------------------------
+
+WEIGHTS = {"targets_on_time": 30, "dispatch_punctuality": 30, "evaluation_progress": 20, "assessment_points": 20}
+
+
+def test_ranking_redistributes_a_missing_component_and_shares_ties():
+    from gongqiang.supervision.compute import rank_counties
+
+    values = {
+        # evaluation missing for all: its 20 goes to the other three in proportion (÷ 80 instead of ÷ 100)
+        "乙县": {"targets_on_time": 50, "dispatch_punctuality": 100, "evaluation_progress": None, "assessment_points": 80},
+        "甲县": {"targets_on_time": 100, "dispatch_punctuality": 50, "evaluation_progress": None, "assessment_points": 80},
+        # also no approved sheet: (0×30 + 100×30) ÷ 60 = 50
+        "丙县": {"targets_on_time": 0, "dispatch_punctuality": 100, "evaluation_progress": None, "assessment_points": None},
+        "丁县": {"targets_on_time": None, "dispatch_punctuality": None, "evaluation_progress": None,
+                 "assessment_points": None},
+    }
+    ranks = rank_counties(values, WEIGHTS)
+    # 甲: (100×30 + 50×30 + 80×20) ÷ 80 = 6100 ÷ 80 = 76.25; 乙: (50×30 + 100×30 + 80×20) ÷ 80 = 76.25 too
+    assert [(r.unit, r.score, r.rank) for r in ranks] == [
+        ("乙县", 76.25, 1), ("甲县", 76.25, 1), ("丙县", 50.0, 3), ("丁县", None, None)]
+    assert ranks[0].missing == ("evaluation_progress",)
+    assert ranks[2].missing == ("evaluation_progress", "assessment_points")
+    assert ranks[3].missing == tuple(WEIGHTS)
+
+
+def test_ranking_all_components_and_zero_weights():
+    from gongqiang.supervision.compute import rank_counties
+
+    full = {"A": {"targets_on_time": 80, "dispatch_punctuality": 90, "evaluation_progress": 40, "assessment_points": 75},
+            "B": {"targets_on_time": 80, "dispatch_punctuality": 90, "evaluation_progress": 41, "assessment_points": 75}}
+    ranks = rank_counties(full, WEIGHTS)
+    # A: 24 + 27 + 8 + 15 = 74; B: 24 + 27 + 8.2 + 15 = 74.2
+    assert [(r.unit, r.score, r.rank, r.missing) for r in ranks] == [("B", 74.2, 1, ()), ("A", 74.0, 2, ())]
+    # Without the pack's block: punctuality alone; other components are not even looked at.
+    alone = rank_counties(full, {"dispatch_punctuality": 100})
+    assert [(r.unit, r.score, r.rank) for r in alone] == [("A", 90.0, 1), ("B", 90.0, 1)]
+    assert alone[0].parts == {"dispatch_punctuality": 90}
+
+
+def test_new_assessment_rules_and_meeting_months():
+    from gongqiang.supervision.compute import meeting_months
+
+    facts = UnitFacts(reports_due=0, reports_on_time=0, tasks_due=0, tasks_on_time=0, tasks_overdue=0,
+                      targets_scored=4, targets_on_time=3, meeting_months=6, meeting_months_met=4)
+    assert auto_score("targets_on_time", 15, 0, facts) == 11.25
+    assert auto_score("meetings", 10, 0, facts) == 6.67
+    # Nothing to judge (no decomposed target; a department: no meeting month) → full points.
+    assert auto_score("targets_on_time", 15, 0, UnitFacts(0, 0, 0, 0, 0)) == 15.0
+    assert auto_score("meetings", 10, 0, UnitFacts(0, 0, 0, 0, 0)) == 10.0
+    # Months over by the day: on 20 July the half year's six; on 15 March only January and February.
+    assert meeting_months(date(2024, 1, 1), date(2024, 6, 30), date(2024, 7, 20)) == [(2024, m) for m in range(1, 7)]
+    assert meeting_months(date(2024, 1, 1), date(2024, 6, 30), date(2024, 3, 15)) == [(2024, 1), (2024, 2)]
+    assert meeting_months(date(2024, 1, 1), date(2024, 6, 30), date(2024, 7, 1)) == [(2024, m) for m in range(1, 7)]

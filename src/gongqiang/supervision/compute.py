@@ -85,19 +85,41 @@ class UnitFacts:
     tasks_due: int  # tasks whose deadline falls in the period or before it
     tasks_on_time: int  # of those, completed by the deadline
     tasks_overdue: int  # open past the deadline at the period's end
+    targets_scored: int = 0  # the unit's targets with a status (tracked-only ones left out)
+    targets_on_time: int = 0  # of those, on track or met
+    meeting_months: int = 0  # months of the period already over (counties; 0 for a department: not applicable)
+    meeting_months_met: int = 0  # of those, months with at least the pack's minimum of meetings
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 1.0
 
 
 def auto_score(rule: str, points: float, per_item: float, facts: UnitFacts) -> float | None:
     """The automatic score of one indicator (None for a manual one). Nothing due counts as fully met."""
     if rule == "dispatch_punctuality":
-        share = facts.reports_on_time / facts.reports_due if facts.reports_due else 1.0
-        return round(points * share, 2)
+        return round(points * _share(facts.reports_on_time, facts.reports_due), 2)
     if rule == "tasks_on_time":
-        share = facts.tasks_on_time / facts.tasks_due if facts.tasks_due else 1.0
-        return round(points * share, 2)
+        return round(points * _share(facts.tasks_on_time, facts.tasks_due), 2)
+    if rule == "targets_on_time":
+        return round(points * _share(facts.targets_on_time, facts.targets_scored), 2)
+    if rule == "meetings":
+        return round(points * _share(facts.meeting_months_met, facts.meeting_months), 2)
     if rule == "tasks_overdue":
         return round(max(0.0, points - per_item * facts.tasks_overdue), 2)
     return None
+
+
+def meeting_months(start: date, end: date, today: date) -> list[tuple[int, int]]:
+    """The months of a period that are over by `today` (a month still running is not judged yet)."""
+    months = []
+    y, m = start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        ny, nm = next_month(y, m)
+        if date(ny, nm, 1) <= today:
+            months.append((y, m))
+        y, m = ny, nm
+    return months
 
 
 class SheetState(StrEnum):
@@ -149,3 +171,48 @@ def competition_rank(totals: dict[int, float]) -> dict[int, int]:
         previous = ordered[n - 2] if n > 1 else None
         ranks[key] = ranks[previous[0]] if previous and previous[1] == total else n
     return ranks
+
+
+# --- the bulletin's county ranking (季通报排名) --------------------------------------------------------
+
+RANKING_COMPONENTS = {
+    "targets_on_time": "目标按时序进度",
+    "dispatch_punctuality": "调度按时报送",
+    "evaluation_progress": "低效企业出清进度",
+    "assessment_points": "考核得分",
+}
+
+
+@dataclass(frozen=True)
+class CountyRank:
+    unit: str
+    score: float | None  # 0–100, two decimals; None when the county has no component with data
+    rank: int | None
+    parts: dict[str, float | None]  # component → its 0–100 score, None for 暂无数据
+    missing: tuple[str, ...]  # components with a weight and no data for this county
+
+
+def rank_counties(values: dict[str, dict[str, float | None]], weights: dict[str, float]) -> list[CountyRank]:
+    """Weighted county ranking. `values`: county → component → 0–100 score or None (no data); `weights`:
+    component → weight (the pack's, summing to 100; components of weight 0 are ignored).
+
+    A county's score = Σ w·s ÷ Σ w over the components it has data for: a missing component's weight goes to
+    the others in proportion (and is listed in `missing`). Scores are rounded to two decimals before ranking;
+    equal scores share a rank (1, 2, 2, 4) and are listed by name; a county without any data comes last, unranked.
+    """
+    used = {c: w for c, w in weights.items() if w > 0}
+    rows = []
+    for unit, parts in values.items():
+        have = {c: parts[c] for c in used if parts.get(c) is not None}
+        weight = sum(used[c] for c in have)
+        score = round(sum(used[c] * float(v) for c, v in have.items() if v is not None) / weight, 2) if weight else None
+        missing = tuple(c for c in used if c not in have)
+        rows.append((unit, score, {c: parts.get(c) for c in used}, missing))
+    rows.sort(key=lambda r: (r[1] is None, -(r[1] or 0), r[0]))
+    out: list[CountyRank] = []
+    rank, previous = 0, None
+    for n, (unit, score, parts, missing) in enumerate(rows, start=1):
+        if score is not None and score != previous:
+            rank, previous = n, score
+        out.append(CountyRank(unit, score, rank if score is not None else None, parts, missing))
+    return out

@@ -13,11 +13,21 @@ from typing import Any
 
 from django.db import transaction
 
-from gongqiang.core.models import Region, User
+from gongqiang.core.models import Department, Membership, Region, User
 from gongqiang.core.models.org import COUNTY_LEVEL_KINDS
 
 from .compute import dispatch_due, report_months
-from .models import AssessmentSheet, Bulletin, DispatchReport, Milestone, NoteKind, ReviewNote, Task, TaskLine
+from .models import (
+    AssessmentSheet,
+    Bulletin,
+    DispatchReport,
+    Milestone,
+    NoteKind,
+    ReviewNote,
+    Task,
+    TaskLine,
+    county_reviewer_code,
+)
 from .services.assessments import act, create_sheets
 from .services.bulletins import edit, generate, publish
 from .services.dispatch import due_day_of, due_days
@@ -91,6 +101,9 @@ def build_demo_supervision(year: int, *, seed: int = 2026, stdout: Any = None) -
         ReviewNote.objects.bulk_create(notes)
     reminders = remind(dt.date(year, 12, 8))
     city, approver = system_actor("system:demo"), system_actor("system:demo-approve")
+    # The first review of the county sheets is the reviewing department's (the pack's assessment.county_reviewer).
+    reviewer = system_actor("system:demo-review")
+    reviewer._gq_memberships = [Membership(role="department", department=Department.objects.get(code=county_reviewer_code()))]
     today = dt.date(year + 1, 1, 20)
     q1 = generate(city, year, 1, today)
     edit(city, q1, intro=f"{year}年一季度，各专线任务总体有序推进，部分县区调度报送不够及时。")
@@ -99,12 +112,12 @@ def build_demo_supervision(year: int, *, seed: int = 2026, stdout: Any = None) -
     create_sheets(city, "half", year, today)
     for sheet in AssessmentSheet.objects.filter(year=year, kind="half", region__isnull=False):
         manual = sheet.scores.get(rule="manual")
-        manual.self_score = rng.choice([12, 14, 16, 18])
+        manual.self_score = rng.choice([9, 11, 13, 15])
         manual.reason = "工作成效与典型经验（演示自评）"
         manual.save()
         sheet.state = "submitted"
         sheet.save(update_fields=["state"])
-        act(city, sheet, "review")
+        act(reviewer, sheet, "review")
         act(approver, sheet, "approve")
     counts = {"tasks": len(tasks), "reports": len(reports), "notes": len(notes),
               "notifications": reminders.reminders + reminders.chases,

@@ -44,6 +44,39 @@ class TaskScopedQuerySet(ScopedQuerySet):
         return self._with_own_tasks(user, writing=True)
 
 
+def county_reviewer_code() -> str:
+    """The department that does the first review (初审) of the county assessment sheets (the pack's
+    `assessment.county_reviewer`, by default the bureau)."""
+    from gongqiang.core.services.policy import active_spec
+
+    spec = active_spec()
+    return spec.assessment.county_reviewer if spec is not None and spec.assessment is not None else "gxj"
+
+
+class SheetScopedQuerySet(ScopedQuerySet):
+    """Besides the ScopePath (a unit its own sheet, the city all), the reviewing department's staff read and
+    write the county sheets they review. `sheet_path` leads from the model to its AssessmentSheet."""
+
+    sheet_path = ""
+
+    def _with_reviewed(self, user: Any, *, writing: bool) -> models.QuerySet:
+        q = scope_filter(self.model, user, writing=writing)
+        if q is not None and not q:
+            return self.all()
+        reviewer = county_reviewer_code()
+        if any(m.role == "department" and m.department_id and m.department.code == reviewer
+               for m in memberships_of(user, writing=writing)):
+            counties = Q(**{f"{self.sheet_path}region__isnull": False})
+            q = counties if q is None else (q | counties)
+        return self.none() if q is None else self.filter(q)
+
+    def visible_to(self, user: Any) -> models.QuerySet:
+        return self._with_reviewed(user, writing=False)
+
+    def writable_by(self, user: Any) -> models.QuerySet:
+        return self._with_reviewed(user, writing=True)
+
+
 def _manager(base: type[ScopedQuerySet], **attrs: str) -> ScopedManager:
     """A ScopedManager (the security walk recognises it) over a queryset subclass with `attrs` set."""
     queryset = type(base.__name__, (base,), attrs)
@@ -290,7 +323,7 @@ class AssessmentSheet(models.Model):
     reviewed_by = models.CharField("初审人", max_length=150, blank=True)
 
     data_scope = ScopePath(region="region", department="department")
-    objects = ScopedManager()
+    objects = _manager(SheetScopedQuerySet, sheet_path="")
 
     class Meta:
         verbose_name = "考核表"
@@ -322,7 +355,7 @@ class AssessmentScore(models.Model):
     reason = models.TextField("理由", blank=True)
 
     data_scope = ScopePath(region="sheet__region", department="sheet__department")
-    objects = ScopedManager()
+    objects = _manager(SheetScopedQuerySet, sheet_path="sheet__")
 
     class Meta:
         verbose_name = "考核得分"

@@ -24,6 +24,9 @@ FONT_CANDIDATES = (
 TTC_SC = 2  # the Simplified Chinese face of the Noto Sans CJK collection
 
 
+RANKING_COLUMNS = ("targets_on_time", "dispatch_punctuality", "evaluation_progress", "assessment_points")
+
+
 class DocumentUnavailable(Exception):
     pass
 
@@ -83,8 +86,15 @@ def bulletin_pdf(data: dict[str, Any]) -> bytes:
     pct = lambda v: "—" if v is None else f"{v}%"  # noqa: E731
     _table(pdf, "三、月调度报送及时率", [("责任单位", 70), ("按时", 26), ("逾期报送", 26), ("未报送", 26), ("及时率", 34)],
            [[u["unit"], u["已报送"], u["逾期报送"], u["未报送"], pct(u["punctuality"])] for u in data["punctuality"]])
-    _table(pdf, "四、县区调度及时率排名", [("名次", 20), ("县区", 100), ("及时率", 62)],
-           [[u["rank"], u["unit"], pct(u["punctuality"])] for u in data["ranking"]])
+    if data.get("ranking_weights"):
+        pdf.ln(2)
+        pdf.set_font("cjk", size=9)
+        pdf.multi_cell(0, 4.5, f"县区综合排名权重：{data['ranking_weights']}。某项暂无数据时，其权重按比例计入其余各项。",
+                       new_x="LMARGIN", new_y="NEXT")
+    _table(pdf, "四、县区综合排名", [("名次", 12), ("县区", 40), ("综合得分", 20), ("目标按时序进度", 28),
+                                        ("调度按时报送", 28), ("低效企业出清进度", 30), ("考核得分", 24)],
+           [[u["rank"], u["unit"], u.get("score", pct(u["punctuality"])),
+             *[(u.get("parts") or {}).get(c, "") for c in RANKING_COLUMNS]] for u in data["ranking"]])
     _table(pdf, "五、县区工业专题研究与调研（每月次数）", [("县区", 80), ("各月次数", 40), ("每月要求", 30), ("不足月数", 32)],
            [[m["region"], m["text"], m["minimum"], m["short"]] for m in data.get("meetings", [])])
     _table(pdf, "六、典型经验", [("县区", 30), ("专线", 50), ("标题", 102)],

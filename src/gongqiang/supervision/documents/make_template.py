@@ -62,9 +62,11 @@ def build(path: Path = HERE / "bulletin.docx") -> Path:
     _table(doc, ["责任单位", "按时", "逾期报送", "未报送", "及时率"], "u in punctuality",
            ["{{ u.unit }}", "{{ u['已报送'] }}", "{{ u['逾期报送'] }}", "{{ u['未报送'] }}",
             "{% if u.punctuality is not none %}{{ u.punctuality }}%{% else %}—{% endif %}"])
-    doc.add_heading("四、县区调度及时率排名", level=2)
-    _table(doc, ["名次", "县区", "及时率"], "u in ranking",
-           ["{{ u.rank }}", "{{ u.unit }}", "{% if u.punctuality is not none %}{{ u.punctuality }}%{% else %}—{% endif %}"])
+    doc.add_heading("四、县区综合排名", level=2)
+    doc.add_paragraph("权重：{{ ranking_weights }}。某项暂无数据时，其权重按比例计入其余各项。")
+    _table(doc, ["名次", "县区", "综合得分", "目标按时序进度", "调度按时报送", "低效企业出清进度", "考核得分"], "u in ranking",
+           ["{{ u.rank }}", "{{ u.unit }}", "{{ u.score }}", "{{ u.parts.targets_on_time }}",
+            "{{ u.parts.dispatch_punctuality }}", "{{ u.parts.evaluation_progress }}", "{{ u.parts.assessment_points }}"])
     doc.add_heading("五、县区工业专题研究与调研（每月次数）", level=2)
     _table(doc, ["县区", "各月次数", "每月要求", "不足月数"], "m in meetings",
            ["{{ m.region }}", "{{ m.text }}", "{{ m.minimum }}", "{{ m.short }}"])

@@ -7,6 +7,7 @@ Refusals are Chinese sentences and write nothing.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.db import transaction
 from gongqiang.core.models import Department, Region
 from gongqiang.core.models.org import COUNTY_LEVEL_KINDS
 from gongqiang.core.navigation import roles_of
-from gongqiang.core.scope import save_scoped
+from gongqiang.core.scope import memberships_of, save_scoped
 from gongqiang.core.services.policy import active_pack, active_spec
 
 from ..compute import (
@@ -27,11 +28,21 @@ from ..compute import (
     competition_rank,
     dispatch_due,
     grade_for,
+    meeting_months,
     report_months,
     transition,
 )
-from ..models import AssessmentKind, AssessmentScore, AssessmentSheet, DispatchReport, Task
+from ..models import (
+    AssessmentKind,
+    AssessmentScore,
+    AssessmentSheet,
+    DispatchReport,
+    Task,
+    county_reviewer_code,
+)
 from .dispatch import due_day_of, due_days, owns, user_name
+from .meetings import months_meeting_minimum
+from .ranking import targets_by_county, targets_by_department
 
 CITY = {"admin", "city"}
 
@@ -76,6 +87,9 @@ def create_sheets(user: Any, kind: str, year: int, today: dt.date) -> int:
     spec = active_spec()
     if spec is None or spec.assessment is None:
         raise AssessmentRefused("当前政策包没有考核方案（assessment），无法发起考核")
+    # scope: reviewed — departments are public reference data
+    if not Department.objects.filter(code=spec.assessment.county_reviewer).exists():
+        raise AssessmentRefused(f"政策包指定的县区考核表初审部门“{spec.assessment.county_reviewer}”不存在，无法发起考核")
     start, end = period_of(kind, year)
     if today < start:
         raise AssessmentRefused(f"{year}年尚未开始，不能发起考核")
@@ -98,8 +112,20 @@ def create_sheets(user: Any, kind: str, year: int, today: dt.date) -> int:
         # scope: reviewed — departments are public reference data
         units += [(None, d, [t for t in tasks if t.owner_department_id == d.pk])
                   for d in Department.objects.filter(pk__in=departments)]
+        as_of = min(end, today)
+        months = meeting_months(start, end, today)
+        met = months_meeting_minimum(user, months)
+        by_county, by_department = targets_by_county(user, as_of), targets_by_department(user, as_of)
         for region, department, own in units:
             facts = facts_for(own, set(filed), filed, start, end, today, days)
+            if region is not None:
+                on, scored = by_county.get(region.pk, (0, 0))
+                facts = replace(facts, targets_scored=scored, targets_on_time=on, meeting_months=len(months),
+                                meeting_months_met=met.get(region.pk, 0))
+            else:
+                # Meetings are the county leadership's: a department's sheet has no month to judge (full points).
+                on, scored = by_department.get(department.code, (0, 0)) if department else (0, 0)
+                facts = replace(facts, targets_scored=scored, targets_on_time=on)
             sheet = AssessmentSheet(kind=kind, year=year, region=region, department=department,
                                     facts=facts.__dict__, pack_version=pack.version if pack else "",
                                     history=[{"action": "create", "by": user_name(user), "at": today.isoformat()}])
@@ -123,18 +149,38 @@ def _owner_of(user: Any, sheet: AssessmentSheet) -> bool:
     return owns(user, probe)
 
 
+def first_reviewer(user: Any, sheet: AssessmentSheet) -> bool:
+    """Who does the first review (初审): for a county's sheet, staff of the department the pack names
+    (`assessment.county_reviewer`, the bureau by default); for a department's sheet, the city."""
+    if sheet.region_id is None:
+        return bool(roles_of(user) & CITY)
+    reviewer = county_reviewer_code()
+    return any(m.role == "department" and m.department_id and m.department.code == reviewer
+               for m in memberships_of(user, writing=True))
+
+
+def reviewer_label(sheet: AssessmentSheet) -> str:
+    if sheet.region_id is None:
+        return "市级"
+    spec = active_spec()
+    code = county_reviewer_code()
+    names = {d.code: d.short_name or d.name for d in spec.organisation.departments} if spec else {}
+    return names.get(code, code)
+
+
 def set_score(user: Any, score: AssessmentScore, value: Any, reason: str) -> AssessmentScore:
-    """The unit's self-score while the sheet is a draft; the city's review score while it awaits 初审."""
+    """The unit's self-score while the sheet is a draft; the first reviewer's score while it awaits 初审."""
     sheet = score.sheet
     state = SheetState(sheet.state)
     if state is SheetState.DRAFT and _owner_of(user, sheet):
         field = "self_score"
-    elif state is SheetState.SUBMITTED and roles_of(user) & CITY:
+    elif state is SheetState.SUBMITTED and first_reviewer(user, sheet):
         field = "review_score"
     elif state is SheetState.APPROVED:
         raise AssessmentRefused("考核表已审定，分数不能再修改")
     else:
-        raise AssessmentRefused("您现在不能修改该考核表的分数（自评由被考核单位在自评阶段填写，审核分由市级在初审阶段填写）")
+        raise AssessmentRefused(f"您现在不能修改该考核表的分数（自评由被考核单位在自评阶段填写，审核分由"
+                                f"{reviewer_label(sheet)}在初审阶段填写）")
     try:
         number = Decimal(str(value).strip()).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
@@ -154,16 +200,20 @@ def set_score(user: Any, score: AssessmentScore, value: Any, reason: str) -> Ass
 
 
 def act(user: Any, sheet: AssessmentSheet, action: str) -> AssessmentSheet:
-    """Move the sheet one step: submit (the unit), review / return / approve (the city; two different people)."""
-    roles = roles_of(user)
-    if action == "submit" and not _owner_of(user, sheet):
-        raise AssessmentRefused("只有被考核单位可以提交自评")
-    if action in ("review", "approve", "return") and not roles & CITY:
-        raise AssessmentRefused("只有市级工作人员可以审核考核表")
+    """Move the sheet one step: submit (the unit); review, or return, at 初审 (the first reviewer: the pack's
+    department for a county, the city for a department); approve, or return, at 审定 (the city, another person)."""
+    state = SheetState(sheet.state)
     try:
-        new = transition(SheetState(sheet.state), action)
+        new = transition(state, action)
     except IllegalTransition as exc:
         raise AssessmentRefused(str(exc)) from None
+    first_level = action == "review" or (action == "return" and state is SheetState.SUBMITTED)
+    if action == "submit" and not _owner_of(user, sheet):
+        raise AssessmentRefused("只有被考核单位可以提交自评")
+    if first_level and not first_reviewer(user, sheet):
+        raise AssessmentRefused(f"该考核表的初审由{reviewer_label(sheet)}进行")
+    if not first_level and action in ("approve", "return") and not roles_of(user) & CITY:
+        raise AssessmentRefused("只有市级工作人员可以审定考核表")
     name = user_name(user)
     if action == "submit" and sheet.scores.filter(rule="manual", self_score__isnull=True).exists():
         raise AssessmentRefused("人工评分指标尚未自评，不能提交")

@@ -9,14 +9,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongqiang.core.models import Region
+from gongqiang.core.models.org import COUNTY_LEVEL_KINDS
 from gongqiang.core.navigation import roles_of
 from gongqiang.core.scope import save_scoped
 from gongqiang.core.services.policy import active_pack
 
-from ..compute import DispatchState, Status, days_late, task_status
+from ..compute import RANKING_COMPONENTS, DispatchState, Status, competition_rank, days_late, task_status
 from ..models import Bulletin, BulletinStatus, DispatchReport, Task, TaskLine
 from .dispatch import due_days, month_rows, user_name
 from .lines import ensure_lines
+from .ranking import county_ranking, weights_text
 
 EDITORS = {"admin", "city"}
 
@@ -69,11 +71,35 @@ def gather(user: Any, year: int, quarter: int, today: dt.date) -> dict[str, Any]
         due = u["已报送"] + u["逾期报送"] + u["未报送"]
         u["punctuality"] = round(100 * u["已报送"] / due, 1) if due else None
     punctuality = sorted(units.values(), key=lambda u: (-(u["punctuality"] or 0), u["unit"]))
-    ranking = [dict(u, rank=n) for n, u in enumerate((u for u in punctuality if u["county"]), start=1)]
+    ranking, weights = _ranking(user, {u["unit"]: u["punctuality"] for u in punctuality if u["county"]}, as_of)
     return {"year": year, "quarter": quarter, "as_of": as_of.isoformat(), "lines": lines, "overdue": overdue,
-            "punctuality": punctuality, "ranking": ranking, "meetings": _meetings(user, year, months),
+            "punctuality": punctuality, "ranking": ranking, "ranking_weights": weights_text(weights),
+            "meetings": _meetings(user, year, months),
             "cases": _cases(user, start, as_of), **_targets(user, as_of),
             "totals": {"tasks": len(tasks), **{s.value: sum(1 for t in tasks if status[t.pk] is s) for s in Status}}}
+
+
+def _part_text(value: float | None, weight: float) -> str:
+    if not weight:
+        return "不计"
+    return "暂无数据" if value is None else f"{value:g}"
+
+
+def _ranking(user: Any, punctuality: dict[str, float | None], as_of: dt.date) -> tuple[list[dict[str, Any]],
+                                                                                       dict[str, float]]:
+    """The county ranking, weighted as the pack's `supervision.bulletin_ranking` says; counties without any
+    figure are left out (nothing to rank them on)."""
+    counties = list(Region.objects.visible_to(user).filter(kind__in=COUNTY_LEVEL_KINDS).order_by("sort_order"))
+    ranks, weights = county_ranking(user, counties, punctuality, as_of)
+    out = []
+    for r in ranks:
+        if r.score is None:
+            continue
+        out.append({"key": f"unit:{r.unit}", "unit": r.unit, "county": True, "score": r.score, "rank": r.rank,
+                    "punctuality": r.parts.get("dispatch_punctuality"),
+                    "parts": {c: _part_text(r.parts.get(c), weights.get(c, 0)) for c in RANKING_COMPONENTS},
+                    "missing": "、".join(RANKING_COMPONENTS[c] for c in r.missing) or ""})
+    return out, weights
 
 
 def _targets(user: Any, as_of: dt.date) -> dict[str, Any]:
@@ -167,7 +193,11 @@ def view_of(bulletin: Bulletin) -> dict[str, Any]:
     """The content as shown and printed: removed items left out, ranking renumbered."""
     removed = set(bulletin.removed)
     c = bulletin.content
-    ranking = [dict(u, rank=n) for n, u in enumerate((u for u in c["ranking"] if u["key"] not in removed), start=1)]
+    kept = [u for u in c["ranking"] if u["key"] not in removed]
+    # Renumber what is left; equal scores share a rank (older snapshots without a score keep their order).
+    ranks = competition_rank({n: u.get("score", -n) for n, u in enumerate(kept)})
+    ranking = [dict(u, rank=ranks[n], score=u.get("score", u.get("punctuality")),
+                    parts=u.get("parts") or dict.fromkeys(RANKING_COMPONENTS, "")) for n, u in enumerate(kept)]
     return {**c, "title": str(bulletin), "intro": bulletin.intro,
             "lines": [i for i in c["lines"] if i["key"] not in removed],
             "overdue": [i for i in c["overdue"] if i["key"] not in removed],
@@ -176,6 +206,7 @@ def view_of(bulletin: Bulletin) -> dict[str, Any]:
             "target_groups": [i for i in c.get("target_groups", []) if i["key"] not in removed],
             "rag": c.get("rag", {"red": "无", "yellow": "无", "green": "无"}),
             "cases": [i for i in c.get("cases", []) if i["key"] not in removed],
+            "ranking_weights": c.get("ranking_weights", "调度按时报送 100%"),
             "pack_version": bulletin.pack_version, "status": bulletin.get_status_display()}
 
 

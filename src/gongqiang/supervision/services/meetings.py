@@ -35,6 +35,28 @@ def monthly_counts(user: Any, year: int, month: int) -> list[dict[str, Any]]:
              "meets": counts.get(r.pk, 0) >= minimum} for r in regions]
 
 
+def months_meeting_minimum(user: Any, months: list[tuple[int, int]]) -> dict[int, int]:
+    """County region id → how many of `months` had at least the pack's minimum of meetings (assessment A6)."""
+    minimum = meetings_minimum()
+    if not months:
+        return {}
+    first, last = months[0], months[-1]
+    rows = (IndustryMeeting.objects.visible_to(user)
+            .filter(held_on__gte=f"{first[0]}-{first[1]:02d}-01", held_on__lt=_after(last))
+            .values_list("region_id", "held_on"))
+    per: dict[tuple[int, int, int], int] = {}
+    for region_id, held_on in rows:
+        key = (region_id, held_on.year, held_on.month)
+        per[key] = per.get(key, 0) + 1
+    regions = Region.objects.visible_to(user).filter(kind__in=COUNTY_LEVEL_KINDS).values_list("pk", flat=True)
+    return {r: sum(1 for y, m in months if per.get((r, y, m), 0) >= minimum) for r in regions}
+
+
+def _after(month: tuple[int, int]) -> str:
+    y, m = month
+    return f"{y + 1}-01-01" if m == 12 else f"{y}-{m + 1:02d}-01"
+
+
 def publish_case(user: Any, case: TypicalCase) -> TypicalCase:
     if not roles_of(user) & {"admin", "city"}:
         raise CaseRefused("只有市级工作人员可以审核发布典型经验")

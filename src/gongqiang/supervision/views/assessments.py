@@ -26,6 +26,8 @@ from ..services.assessments import (
     act,
     create_sheets,
     export_rows,
+    first_reviewer,
+    reviewer_label,
     set_score,
 )
 from .common import STAFF
@@ -83,7 +85,8 @@ class SheetDetailView(ScopedDetailView):
         context.update(
             scores=sheet.scores.visible_to(self.request.user), state_label=STATE_LABELS[state],
             can_self=state is SheetState.DRAFT and _owner_of(self.request.user, sheet),
-            can_review=state is SheetState.SUBMITTED and bool(roles & CITY),
+            can_review=state is SheetState.SUBMITTED and first_reviewer(self.request.user, sheet),
+            reviewer=reviewer_label(sheet),
             can_approve=state is SheetState.REVIEWED and bool(roles & CITY),
         )
         return context
