@@ -133,3 +133,23 @@ def test_new_assessment_rules_and_meeting_months():
     assert meeting_months(date(2024, 1, 1), date(2024, 6, 30), date(2024, 7, 20)) == [(2024, m) for m in range(1, 7)]
     assert meeting_months(date(2024, 1, 1), date(2024, 6, 30), date(2024, 3, 15)) == [(2024, 1), (2024, 2)]
     assert meeting_months(date(2024, 1, 1), date(2024, 6, 30), date(2024, 7, 1)) == [(2024, m) for m in range(1, 7)]
+
+
+def test_pack_schema_checks_the_ranking_weights():
+    from pydantic import ValidationError
+
+    from gongqiang.core.policy.schema import Assessment, BulletinRanking
+
+    assert BulletinRanking(targets_on_time=30, dispatch_punctuality=30, evaluation_progress=20,
+                           assessment_points=20).dispatch_punctuality == 30
+    assert BulletinRanking(dispatch_punctuality=100).targets_on_time == 0  # a component may be left out
+    with pytest.raises(ValidationError, match="合计 90，须为 100"):
+        BulletinRanking(targets_on_time=30, dispatch_punctuality=30, evaluation_progress=10, assessment_points=20)
+    with pytest.raises(ValidationError):
+        BulletinRanking(dispatch_punctuality=100, punctuality=0)  # unknown component: a typo is refused
+    scheme = Assessment(full_marks=100, indicators=[{"id": "A", "name": "会议", "points": 100, "rule": "meetings"}],
+                        grades=[{"name": "合格", "min_score": 0}])
+    assert scheme.county_reviewer == "gxj"  # the bureau unless the pack names another department
+    with pytest.raises(ValidationError):
+        Assessment(full_marks=100, indicators=[{"id": "A", "name": "x", "points": 100, "rule": "targets_late"}],
+                   grades=[{"name": "合格", "min_score": 0}])
