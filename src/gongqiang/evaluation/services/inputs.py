@@ -72,7 +72,8 @@ def load_year(year: int, method: EvaluationMethod) -> pl.DataFrame:
         orient="row",
     )
     frame = (
-        ents.join(years, on="enterprise_id", how="left")
+        ents.join(ids, on="enterprise_id", how="semi")
+        .join(years, on="enterprise_id", how="left")
         .join(prev, on="enterprise_id", how="left")
         .join(wide, on="enterprise_id", how="left")
         .with_columns(

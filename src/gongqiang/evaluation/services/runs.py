@@ -4,8 +4,6 @@ move through review, notice and publication, re-run as a new version, what-if on
 from __future__ import annotations
 
 import datetime as dt
-import math
-from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -18,10 +16,10 @@ from gongqiang.core.services.policy import active_pack
 from gongqiang.enterprises.services.reconciliation import unresolved_blockers
 
 from ..compute import evaluate, workflow
-from ..compute.engine import EvaluationResult
 from ..models import EvaluationRun, MethodVersion, Result, RunKind, RunSnapshot, RunStatus, UnitReview
 from . import inputs
 from .methods import as_json, current_version, item_names, spec_hash, to_method
+from .persist import persist
 
 
 class RunRefused(ValueError):
@@ -141,82 +139,8 @@ def _create(
             current=inputs.to_bytes(current),
             previous=inputs.to_bytes(previous) if previous is not None else None,
         )
-        persist(run, result, current)
+        persist(run, result)
     return run
-
-
-def _dec(hundredths: int | None) -> Decimal | None:
-    return None if hundredths is None else Decimal(hundredths) / 100
-
-
-def _num(value: float | None, places: int = 4) -> str | None:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return None
-    return f"{value:.{places}f}"
-
-
-def persist(run: EvaluationRun, result: EvaluationResult, current: pl.DataFrame) -> int:
-    """One `Result` per enterprise, the whole trace in `detail`."""
-    # scope: reviewed — county-level regions are reference data for the whole city.
-    regions = dict(Region.objects.filter(kind__in=["district", "county", "zone"]).values_list("code", "pk"))
-    method = result.method
-    codes = result.indicator_codes()
-    metrics = method.metrics()
-    items = method.item_codes()
-    frame = result.frame
-    rows = []
-    for r in frame.iter_rows(named=True):
-        region_pk = regions.get(r["region"])
-        if region_pk is None:
-            continue
-        detail = {
-            "scores": {c: str(_dec(r[f"{c}_score"])) for c in codes if r.get(f"{c}_score") is not None},
-            "values": {c: _num(r.get(f"{c}_value")) for c in codes if r.get(f"{c}_rule") is not None},
-            "benchmarks": {c: _num(r.get(f"{c}_benchmark")) for c in codes if r.get(f"{c}_rule") is not None},
-            "benchmark_years": {
-                c: r.get(f"{c}_benchmark_year") for c in codes if r.get(f"{c}_rule") is not None
-            },
-            "ratios": {c: _num(r.get(f"{c}_ratio")) for c in codes if r.get(f"{c}_rule") is not None},
-            "rules": {c: r.get(f"{c}_rule") for c in codes if r.get(f"{c}_rule") is not None},
-            "bonus": str(_dec(r["bonus"])) if r["bonus"] is not None else None,
-            "penalty": str(_dec(r["penalty"])) if r["penalty"] is not None else None,
-            "veto_items": r["veto_items"] or "",
-            "items": [i for i in items if r.get(i)],
-            "inputs": {m: _num(r.get(m), 4) for m in metrics},
-            "n": r.get("n"),
-            "places": {c: r.get(f"places_{c}") for c in "ABCD"} if r.get("n") else None,
-        }
-        tax_per_mu = r.get("tax_per_mu_value")
-        klass = r["class"] or ""
-        rows.append(
-            Result(
-                run=run,
-                enterprise_id=r["enterprise_id"],
-                region_id=region_pk,
-                unit=r["unit"],
-                group=r["group"] or "",
-                status=r["status"],
-                industry_code=(r.get("industry") or "")[:4],
-                computed_class=klass,
-                final_class=klass,
-                total=_dec(r["total"]),
-                rank=r["rank"],
-                veto=bool(r["veto"]),
-                low_efficiency=bool(r["low_efficiency"]),
-                low_efficiency_reason=(r["low_efficiency_reason"] or "")[:200],
-                reason=r["reason"] or "",
-                land_mu=_decimal(r.get("land_mu"), 4),
-                tax_per_mu=_decimal(tax_per_mu, 4),
-                detail=detail,
-            )
-        )
-    Result.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
-
-
-def _decimal(value: float | None, places: int) -> Decimal | None:
-    text = _num(value, places)
-    return Decimal(text) if text is not None else None
 
 
 # -- the workflow -----------------------------------------------------------------------------------
