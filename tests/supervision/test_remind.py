@@ -118,3 +118,15 @@ def test_bulletin_due_day_reminds_then_chases_the_city(one_task, personas):
 def test_bulletin_of_the_fourth_quarter_is_due_in_january(one_task, personas):
     assert remind(date(2025, 1, 10)).bulletins == 1
     assert Notification.objects.filter(key="bulletin-remind:2024Q4").exists()
+
+
+def test_command_counts_instructions_and_bulletins(one_task, personas, capsys):
+    from gongqiang.supervision.services.dispatch import add_note
+
+    report = file_report(personas.county_a, one_task, 2024, 3, DATA, {}, date(2024, 4, 2))
+    add_note(personas.leader, report, "instruction", "请专题研究")
+    call_command("remind", "--today", "2024-04-10")
+    call_command("remind", "--today", "2024-04-10")
+    first, second = capsys.readouterr().out.strip().splitlines()
+    assert "批示待答复 1 条" in first and "季通报提醒 1 条" in first
+    assert "批示待答复 0 条" in second and "季通报提醒 0 条" in second and "跳过 2 条" in second
