@@ -284,3 +284,11 @@ def record_target_observations(years: list[int] | None = None) -> int:
                 inputs={"source": str(run), "run": run.pk, "description": "规下参评企业中低效类别用地占比"},
             )
     return written
+
+
+def clearance_by_region(as_of: dt.date) -> dict[str, float | None]:
+    """Clearance rate (%) of the baseline above-scale cohort per county code as of `as_of`, for other apps
+    (the supervision bulletin's county ranking). Counties without a cohort are absent."""
+    # scope: reviewed — figures per county for the city's bulletin; no row is shown.
+    figs = figures(LowEfficiencyEntry.objects.all(), as_of=as_of, group=clearance_group())
+    return {k: f.clearance_rate for k, f in figs.items() if k is not None}
