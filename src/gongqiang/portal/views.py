@@ -12,6 +12,7 @@ from gongqiang.core.scope import memberships_of
 from gongqiang.core.services.policy import active_pack, active_spec
 from gongqiang.core.views.base import MemberTemplateView
 from gongqiang.enterprises.services import enterprise_summary, industry_mix
+from gongqiang.evaluation.services.summary import home_summary
 
 ROLE_TITLES = {
     "admin": "系统管理",
@@ -39,6 +40,7 @@ class HomeView(MemberTemplateView):
             pack=active_pack(),
             spec=spec,
             summary=enterprise_summary(user),
+            evaluation=home_summary(user),
         )
         if spec is not None:
             context["target_count"] = len(spec.targets)
