@@ -176,3 +176,65 @@ def test_row_validator_accepts_exactly_the_valid_rows(spec, rows, create_unknown
         assert record["uscc"] == code
         expected = revenue * 1000 if record["metric"] == "revenue" else employees
         assert Decimal(record["value"]) == expected
+
+
+def _both(spec, numbered, create_unknown=False, in_scope=None, known=KNOWN):
+    table = RawTable("s", [], 1, HEADERS, [(n, cells) for n, (cells, _) in numbered], "xlsx")
+    source = spec.source("statistics")
+    mapping = map_columns(table, source, spec.units, spec.metrics)
+    return [
+        validate(
+            table,
+            mapping,
+            source=source,
+            metrics=spec.metrics,
+            units=spec.units,
+            year=2024,
+            known=known,
+            in_scope=in_scope,
+            create_unknown=create_unknown,
+            fast=fast,
+        )
+        for fast in (True, False)
+    ]
+
+
+def _same(fast, slow):
+    assert fast.records.to_dicts() == slow.records.to_dicts()
+    assert fast.errors == slow.errors
+    assert fast.skipped == slow.skipped
+    assert fast.valid_rows == slow.valid_rows
+    assert (fast.rows_valid, fast.rows_invalid, fast.rows_total) == (slow.rows_valid, slow.rows_invalid, slow.rows_total)
+    assert fast.assumptions == slow.assumptions
+
+
+@st.composite
+def plain_number(draw):
+    """Mostly what a big statistics file holds (Excel numbers, plain digits), with the edges."""
+    kind = draw(st.sampled_from(["float", "float", "int", "text", "edge", "other"]))
+    if kind == "float":
+        return draw(st.floats(min_value=-1e7, max_value=1e9, allow_nan=False))
+    if kind == "int":
+        return draw(st.integers(-(10**22), 10**22))
+    if kind == "text":
+        return str(draw(st.decimals(min_value=-(10**8), max_value=10**8, places=draw(st.integers(0, 8)), allow_nan=False)))
+    if kind == "edge":
+        return draw(st.sampled_from([-0.0, 0.0, 0.1 + 0.2, 1e-5, 1e16, 1234567890123456.0, 0.005, -0.0049,
+                                     2.675, 1.0000000000000002, "0012", "1.", ".5", "-0", "12.50", " 7 "]))
+    return draw(number_cell())[0]
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(st.tuples(st.sampled_from(CODES), st.sampled_from(["甲公司", None, " 乙厂 "]), plain_number(),
+                            plain_number()), min_size=1, max_size=12),
+    mixed=st.lists(row(), max_size=4),
+    create_unknown=st.booleans(),
+    allowed=st.one_of(st.none(), st.sets(st.sampled_from(["371302", "371311", None]))),
+)
+def test_fast_path_gives_the_row_path_result(spec, rows, mixed, create_unknown, allowed):
+    """Whole-column validation (the fast path) and the row-by-row path agree on every result."""
+    cells = [([c, n, a, b], None) for c, n, a, b in rows] + mixed
+    numbered = list(enumerate(cells, start=2))
+    in_scope = None if allowed is None else (lambda region, uscc: region in allowed)
+    _same(*_both(spec, numbered, create_unknown, in_scope))

@@ -276,7 +276,11 @@ def _fill_merged(
 
 
 def _blank_row(cells: Sequence[object]) -> bool:
-    return all(is_blank(c) for c in cells)
+    # is_blank for every cell, written out: asked once per row of the file
+    for c in cells:
+        if c is not None and (not isinstance(c, str) or c.strip()):
+            return False
+    return True
 
 
 def _titles(rows: list[list[object]]) -> list[str]:

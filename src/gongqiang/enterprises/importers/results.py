@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 import polars as pl
 
@@ -20,9 +21,8 @@ RECORD_SCHEMA = {
 }
 
 
-@dataclass(frozen=True)
-class KnownEnterprise:
-    """An enterprise of the registry, as validation needs it."""
+class KnownEnterprise(NamedTuple):
+    """An enterprise of the registry, as validation needs it (a tuple: 100,000 are made per import)."""
 
     name: str
     region_code: str | None = None

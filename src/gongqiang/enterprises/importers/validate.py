@@ -13,6 +13,7 @@ import polars as pl
 
 from gongqiang.core.policy.schema import ImportSource, MetricSpec, UnitSpec
 
+from .fast import FastResult, fast_rows, plan
 from .groups import Totals, aggregate, dedupe
 from .mapping import ColumnMapping, year_in_title
 from .results import RECORD_SCHEMA, KnownEnterprise, Parcel, RowError, Validated, plain
@@ -36,6 +37,7 @@ def validate(
     in_scope: InScope | None = None,
     create_unknown: bool = False,
     regions: Mapping[str, str] | None = None,
+    fast: bool = True,
 ) -> Validated:
     """Check every row of `table` for `year`.
 
@@ -43,6 +45,8 @@ def validate(
     import the enterprise (county uploads); the region is the registry's, or the file's for a new one.
     `regions` (code → name) resolves the file's 区县 column and names the county in scope errors.
     `units` is not needed beyond what `mapping` resolved; it is accepted so callers pass the pack whole.
+    `fast=False` sends every row through the row path (the fast path must give the same result; tests
+    compare the two).
     """
     used = {c.field for c in mapping.metric_columns}
     metric_map = {m.code: m for m in metrics if m.code in used}
@@ -59,8 +63,12 @@ def validate(
     )
     file_errors, assumptions = _year_check(table, year), list(mapping.assumptions)
     skipped = [RowError(n, None, "该行在 Excel 中被隐藏，未导入") for n in table.hidden_rows]
+    quick = _fast(table, mapping, source, metric_map, known, in_scope, year) if fast else None
+    done = quick.rows if quick else set()
     parsed: list[ParsedRow] = []
     for row_no, cells in table.rows:
+        if row_no in done:
+            continue
         try:
             reason = skip_reason(cells, mapping)
             if reason:
@@ -71,6 +79,8 @@ def validate(
             broken = ParsedRow(row_no)
             broken.error(None, f"无法处理该行（{type(exc).__name__}: {exc}）")
             parsed.append(broken)
+    if done:
+        done, parsed = _demote(done, parsed, table, ctx)
     uscc_col = mapping.key("uscc")
     header = uscc_col.header if uscc_col else None
     totals: Totals | None = None
@@ -80,11 +90,14 @@ def validate(
         parsed, more = dedupe(parsed, metric_map, header)
     skipped += more
     assumptions += _notes(parsed, mapping, ctx, year, table)
-    valid = {r.row_no for r in parsed if not r.errors}
+    valid = {r.row_no for r in parsed if not r.errors} | done
     invalid = {r.row_no for r in parsed if r.errors}
     errors = sorted((e for r in parsed for e in r.errors), key=lambda e: e.row_no or 0)
+    records = _records(parsed, totals, metric_map, year)
+    if done and quick is not None:
+        records = _merge(records, quick, done, mapping)
     return Validated(
-        records=_records(parsed, totals, metric_map, year),
+        records=records,
         parcels=_parcels(parsed, mapping, metric_map) if source.land_types else [],
         errors=errors,
         skipped=sorted(skipped, key=lambda e: e.row_no or 0),
@@ -95,6 +108,60 @@ def validate(
         rows_invalid=len(invalid),
         valid_rows=valid,
     )
+
+
+def _fast(
+    table: RawTable,
+    mapping: ColumnMapping,
+    source: ImportSource,
+    metrics: dict[str, MetricSpec],
+    known: Mapping[str, KnownEnterprise],
+    in_scope: InScope | None,
+    year: int,
+) -> FastResult | None:
+    columns = plan(mapping, metrics, source)
+    if columns is None:
+        return None
+    try:
+        return fast_rows(table, mapping, columns, known=known, in_scope=in_scope, year=year)
+    except Exception:  # the row path handles every row correctly, only slower: never fail a file here
+        return None
+
+
+def _demote(
+    done: set[int], parsed: list[ParsedRow], table: RawTable, ctx: RowContext
+) -> tuple[set[int], list[ParsedRow]]:
+    """A fast row whose USCC also appears on a row-path row goes the row path too (duplicates and
+    conflicts are judged there, with every row of the enterprise)."""
+    seen = {r.uscc for r in parsed if r.uscc}
+    if not seen:
+        return done, parsed
+    uscc_col = ctx.mapping.key("uscc")
+    assert uscc_col is not None  # fast rows exist only with a USCC column
+    back = {
+        row_no
+        for row_no, cells in table.rows
+        if row_no in done and uscc_col.index < len(cells) and cells[uscc_col.index] in seen
+    }
+    if not back:
+        return done, parsed
+    for row_no, cells in table.rows:
+        if row_no in back:
+            parsed.append(parse_row(row_no, cells, ctx))
+    parsed.sort(key=lambda r: r.row_no)
+    return done - back, parsed
+
+
+def _merge(records: pl.DataFrame, quick: FastResult, done: set[int], mapping: ColumnMapping) -> pl.DataFrame:
+    """The row path's records and the fast path's, in file order (row, then metric column)."""
+    order = {c.field: n for n, c in reversed(list(enumerate(mapping.metric_columns)))}
+    fast = quick.records
+    if len(done) != fast.get_column("row_no").n_unique():
+        fast = fast.filter(pl.col("row_no").is_in(list(done)))
+    slow = records.with_columns(
+        pl.col("metric").replace_strict(order, default=len(order), return_dtype=pl.Int64).alias("_order")
+    )
+    return pl.concat([slow, fast.select(slow.columns)]).sort("row_no", "_order").drop("_order")
 
 
 def _year_check(table: RawTable, year: int) -> list[str]:

@@ -62,7 +62,9 @@ def sheet_rows(sheet: pc.CalamineSheet) -> Iterator[list[object]]:
     """
     pad: list[object] = [None] * sheet.start[1] if sheet.height else []
     for row in sheet.iter_rows():
-        yield pad + [None if cell == "" else cell for cell in row]
+        if "" in row:  # a C-level scan; most data rows have no empty cell and are used as they are
+            row = [None if cell == "" else cell for cell in row]
+        yield pad + row if pad else row
 
 
 def merged_ranges(sheet: pc.CalamineSheet) -> list[MergedRange]:

@@ -59,12 +59,13 @@ def _sheet_path(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
 
 
 def _scan_piece(piece: bytes, scan: SheetScan) -> None:
-    if _HIDDEN.search(piece):
+    # Plain substring tests first (memchr-fast); the regexes only run on pieces that may match.
+    if b"hidden=" in piece and _HIDDEN.search(piece):
         for attrs in _ROW_TAG.findall(piece):
             number = _ROW_NO.search(attrs)
             if number and _HIDDEN.search(attrs):
                 scan.hidden_rows.add(int(number.group(1)))
-    if not _FORMULA.search(piece):
+    if (b"<f" not in piece and b":f" not in piece) or not _FORMULA.search(piece):
         return
     for attrs, body in _CELL.findall(piece):
         if not body or not _FORMULA.search(body):
@@ -78,6 +79,14 @@ def _scan_piece(piece: bytes, scan: SheetScan) -> None:
                 scan.missing_formulas.add((int(ref.group(2)), column_index(ref.group(1).decode())))
 
 
+def _last_row_end(buffer: bytes) -> int:
+    """Where the last "</row>" (or "</x:row>") of the buffer ends; 0 when there is none."""
+    plain = buffer.rfind(b"</row>")
+    if plain >= 0 and b":row>" not in buffer[plain:]:
+        return plain + len(b"</row>")
+    return max((m.end() for m in _ROW_END.finditer(buffer)), default=0)
+
+
 def scan_sheet(data_file: zipfile.ZipFile, sheet_name: str) -> SheetScan:
     """Best effort: a sheet we cannot scan yields an empty result, never an error."""
     scan = SheetScan()
@@ -89,7 +98,7 @@ def scan_sheet(data_file: zipfile.ZipFile, sheet_name: str) -> SheetScan:
         with data_file.open(path) as stream:
             while chunk := stream.read(_CHUNK):
                 buffer = carry + chunk
-                cut = max((m.end() for m in _ROW_END.finditer(buffer)), default=0)
+                cut = _last_row_end(buffer)
                 if not cut:  # a row longer than a chunk: keep reading
                     carry = buffer
                     continue

@@ -19,6 +19,8 @@ import polars as pl
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 DECIMAL = pl.Decimal(24, 4)  # Fact.value
+# Column types SQLite gets through JSON unchanged (text stays text, so decimals stay exact).
+_JSON_TYPES = (pl.String, pl.Int64, pl.Int32, pl.Int16, pl.Int8, pl.Boolean)
 logger = logging.getLogger(__name__)
 
 
@@ -70,6 +72,11 @@ def insert_frame(table: str, frame: pl.DataFrame) -> int:
         with connection.cursor() as cursor:
             with cursor.cursor.copy(f"COPY {qn(table)} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
                 copy.write(buffer.getvalue())
+    elif all(dtype in _JSON_TYPES for dtype in frame.dtypes):
+        # One statement: SQLite reads the rows from one JSON text (json_each, in C). Binding every
+        # value through executemany costs about a third more on 800,000 facts.
+        picks = ", ".join(f"json_extract(value, '$.\"{c}\"')" for c in frame.columns)
+        execute(f"INSERT INTO {qn(table)} ({columns}) SELECT {picks} FROM json_each(%s)", [frame.write_json()])
     else:
         connection.ensure_connection()
         marks = ", ".join("?" for _ in frame.columns)

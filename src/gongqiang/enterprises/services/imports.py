@@ -199,8 +199,8 @@ def _known(registry: pl.DataFrame) -> dict[str, Any]:
     """uscc → what the validator knows of a registered enterprise (its name and region code that year)."""
     from ..importers.results import KnownEnterprise
 
-    rows = registry.select("uscc", "registry_name", "region_code").iter_rows()
-    return {uscc: KnownEnterprise(name=name, region_code=code) for uscc, name, code in rows}
+    columns = [registry.get_column(c).to_list() for c in ("uscc", "registry_name", "region_code")]
+    return dict(zip(columns[0], map(KnownEnterprise._make, zip(columns[1], columns[2], strict=True)), strict=True))
 
 
 def _refuse_unplaceable(validated: Any) -> None:
