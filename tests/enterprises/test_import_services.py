@@ -344,6 +344,35 @@ def test_county_rows_of_another_county_are_errors(personas, world):
 
 
 @pytest.mark.django_db
+def test_county_scope_follows_the_region_of_the_year(personas, world):
+    """An enterprise that moved counts, for each year, for the county it belonged to that year: its
+    new county may not import the years before the move, its old county may (and the commit's scope
+    recheck agrees with the validation)."""
+    from gongqiang.testing.factories import region
+
+    moved_in, moved_out = world.lanshan_ent, world.luozhuang_ent
+    # moved_in: in 兰山区 now, but in 罗庄区 in 2024; moved_out: in 罗庄区 now, but in 兰山区 in 2024
+    EnterpriseYear.objects.create(enterprise=moved_in, year=YEAR, region=region("371311"))
+    EnterpriseYear.objects.create(enterprise=moved_out, year=YEAR, region=region("371302"))
+    data = tax_csv([(moved_in.uscc, moved_in.name, "兰山区", "5"), (moved_out.uscc, moved_out.name, "罗庄区", "6")])
+    batch = imports.stage(
+        data, "t.csv", source="tax", year=YEAR, user=personas.county_a, mode=CommitMode.VALID_ROWS
+    )
+    errors = imports.error_rows(batch)
+    assert [(e["row_no"], e["column"]) for e in errors] == [(2, "统一社会信用代码")]
+    assert "不在您的数据范围" in errors[0]["reason"] and "罗庄区" in errors[0]["reason"]
+    imports.commit(batch, personas.county_a)
+    assert current(moved_out) == Decimal("60000")
+    assert not Fact.objects.filter(enterprise=moved_in).exists()
+
+    # 2025: no year record, so each counts for its current county
+    batch = imports.stage(
+        data, "t.csv", source="tax", year=YEAR + 1, user=personas.county_a, mode=CommitMode.VALID_ROWS
+    )
+    assert [e["row_no"] for e in imports.error_rows(batch)] == [3]
+
+
+@pytest.mark.django_db
 def test_county_may_not_create_an_enterprise_in_another_county(personas):
     data = tax_csv([(uscc_for("371311", 991), "罗庄新企业有限公司", "罗庄区", "1")])
     batch = imports.stage(

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongqiang.core.models import Region
-from gongqiang.core.scope import bulk_check_scoped
+from gongqiang.core.scope import ScopeViolation, bulk_check_scoped
 
 from ..models import (
     BatchStatus,
@@ -195,11 +195,13 @@ def _write(batch: ImportBatch, user: Any, report: Progress) -> dict[str, int]:
     if source.marks_above_scale:
         _mark_above_scale(records, batch.year)
     report(88)
-    parcel_ids = dict(registry.select("uscc", "enterprise_id").iter_rows())
-    parcel_ids.update(dict(created.iter_rows()) if created.height else {})
+    parcel_ids: dict[str, int] = {}
+    if parcels.height:  # only land files have parcels: no 100,000-entry dict for the others
+        parcel_ids = dict(registry.select("uscc", "enterprise_id").iter_rows())
+        parcel_ids.update(dict(created.iter_rows()) if created.height else {})
     parcels_written = _replace_parcels(parcels, parcel_ids, batch)
     report(94)
-    _check_scope(user, source, records, parcels, parcel_ids)
+    _check_scope(user, source, records, parcels, parcel_ids, batch.year)
     report(98)
     return {
         **by_status,
@@ -414,7 +416,7 @@ def _replace_parcels(parcels: pl.DataFrame, ids: dict[str, int], batch: ImportBa
 
 
 def _check_scope(
-    user: Any, source: Any, records: pl.DataFrame, parcels: pl.DataFrame, ids: dict[str, int]
+    user: Any, source: Any, records: pl.DataFrame, parcels: pl.DataFrame, ids: dict[str, int], year: int
 ) -> None:
     """A county upload must have stayed in the county: every enterprise written is re-read through the
     user's write scope and the counts compared (before the transaction ends, so an escape rolls back)."""
@@ -422,9 +424,20 @@ def _check_scope(
         return
     written = set(records.get_column("enterprise_id").to_list())
     written.update(ids[u] for u in parcels.get_column("uscc").to_list() if u in ids)
+    # The county of the year decides (an enterprise that moved counts for its county of that year, as
+    # the validation said): through its EnterpriseYear where there is one, else its current region.
     pks = sorted(written)
     for start in range(0, len(pks), SCOPE_CHUNK):
-        bulk_check_scoped(Enterprise, user, pks[start : start + SCOPE_CHUNK])
+        chunk = pks[start : start + SCOPE_CHUNK]
+        years = EnterpriseYear.objects.filter(year=year, enterprise_id__in=chunk)
+        placed = set(years.values_list("enterprise_id", flat=True))
+        if placed and years.model._default_manager.writable_by(user).filter(
+            year=year, enterprise_id__in=chunk
+        ).count() != len(placed):
+            raise ScopeViolation("部分记录超出您的数据范围，已全部撤销。")
+        rest = [pk for pk in chunk if pk not in placed]
+        if rest:
+            bulk_check_scoped(Enterprise, user, rest)
 
 
 # --------------------------------------------------------------------------------------------------
