@@ -46,6 +46,57 @@ def test_export_follows_filters_and_scope(login, personas, world):
     assert sheet.cell(2, 1).value == "统一社会信用代码"
 
 
+def _sheet(response):
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    return [list(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def test_list_shows_the_chosen_columns(login, personas, world):
+    client = login(personas.city)
+    html = client.get("/enterprises/?cols=name&cols=industry_name&cols=status").content.decode()
+    assert "<th>企业名称</th><th>行业名称</th><th>状态</th></tr>" in html
+    assert "统一社会信用代码</th>" not in html
+    assert 'name="cols" value="industry_name" id="col-industry_name" checked' in html
+    assert 'value="uscc" id="col-uscc" >' in html  # offered, not shown
+    # the export link of the page carries the columns and the filters
+    assert "export.xlsx?cols=name&amp;cols=industry_name&amp;cols=status" in html
+    default = client.get("/enterprises/").content.decode()
+    assert "<th>统一社会信用代码</th><th>企业名称</th><th>县区</th>" in default
+    # nothing valid chosen: the defaults, never an empty table
+    assert "<th>统一社会信用代码</th>" in client.get("/enterprises/?cols=nonsense").content.decode()
+
+
+def test_list_partial_keeps_columns_and_export_link(login, personas, world):
+    html = login(personas.city).get(
+        "/enterprises/?scale=above&cols=uscc&cols=name", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "<th>统一社会信用代码</th><th>企业名称</th></tr>" in html
+    assert "export.xlsx?scale=above&amp;cols=uscc&amp;cols=name" in html
+
+
+def test_export_has_exactly_the_chosen_columns_in_scope(login, personas, world):
+    rows = _sheet(login(personas.county_a).get("/enterprises/export.xlsx?scale=above&cols=name,industry_name&cols=region"))
+    assert rows[0] == ["企业名称", "属地（县区）", "行业名称"]  # the catalogue's order
+    assert rows[1:] == [["兰山示范木业有限公司", "兰山区", rows[1][2]]]
+    assert rows[1][2]  # industry 20's name from the pack
+    # the city sees every county; the filters and columns apply the same way
+    rows = _sheet(login(personas.city).get("/enterprises/export.xlsx?cols=uscc&cols=scale&region=371311"))
+    assert rows == [["统一社会信用代码", "规上企业"], [world.luozhuang_ent.uscc, "是"]]
+    # defaults without a choice
+    rows = _sheet(login(personas.county_a).get("/enterprises/export.xlsx"))
+    assert rows[0] == ["统一社会信用代码", "企业名称", "属地（县区）", "乡镇街道", "行业代码", "规上企业", "状态"]
+    assert {r[1] for r in rows[1:]} == {"兰山示范木业有限公司", "兰山小微五金厂"}
+
+
+def test_export_by_year_uses_the_region_of_that_year(login, personas, world):
+    from gongqiang.enterprises.models import EnterpriseYear
+
+    EnterpriseYear.objects.create(enterprise=world.luozhuang_ent, year=2023, region=region("371302"))
+    rows = _sheet(login(personas.city).get("/enterprises/export.xlsx?year=2023&region=371302&cols=name"))
+    assert rows == [["企业名称"], ["罗庄哨兵不锈钢有限公司"]]
+
+
 def test_detail_404_outside_scope(login, personas, world):
     client = login(personas.county_a)
     assert client.get(f"/enterprises/{world.lanshan_ent.uscc}/").status_code == 200

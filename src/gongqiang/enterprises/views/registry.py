@@ -20,6 +20,8 @@ from gongqiang.core.views.base import (
 )
 from gongqiang.lib.http import attachment
 
+from ..columns import COLUMNS as ALL_COLUMNS
+from ..columns import chosen_columns
 from ..documents import enterprise_workbook
 from ..filters import EnterpriseFilter
 from ..forms import EnterpriseForm
@@ -61,6 +63,17 @@ class EnterpriseListView(ScopedListView):
             ),
             can_create=bool(roles_of(self.request.user) & EDITORS),
         )
+        columns = chosen_columns(self.request.GET)
+        shown = {c.key for c in columns}
+        context.update(
+            columns=columns,
+            column_choices=[(c, c.key in shown) for c in ALL_COLUMNS],
+            industry_names=_industry_names() if "industry_name" in shown else {},
+        )
+        if "industry_name" in shown:
+            names = context["industry_names"]
+            for e in context["object_list"]:
+                e.industry_label = names.get((e.industry_code or "")[:2], "")
         return context
 
 
@@ -115,9 +128,15 @@ class EnterpriseExportView(MemberRequiredMixin, ScopedQuerysetMixin, View):
         flt = EnterpriseFilter.from_params(request.GET)
         rows = flt.apply(self.get_queryset().select_related("region", "town")).iterator(chunk_size=2000)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        content = enterprise_workbook(rows, f"企业名录（导出时间 {stamp}）")
+        content = enterprise_workbook(
+            rows, f"企业名录（导出时间 {stamp}）", chosen_columns(request.GET), _industry_names()
+        )
         return attachment(content, f"企业名录-{stamp}.xlsx")
 
+
+def _industry_names() -> dict[str, str]:
+    spec = active_spec()
+    return spec.industry_names() if spec else {}
 
 
 class EnterpriseFormMixin(ScopedWriteMixin):
