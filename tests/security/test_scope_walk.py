@@ -61,6 +61,13 @@ def param_values(route, user, world):
             # A policy target's id. Every county reads every target's city total, so there is no foreign
             # target; T4.1 is owned by 市科技局 (the department persona) and visible to every staff role.
             own[name], foreign[name] = "T4.1", None
+        elif name == "run_id":
+            # An evaluation run in the API: runs are the city's public acts (their results are scoped), so
+            # there is no foreign run.
+            from gongqiang.evaluation.models import EvaluationRun
+
+            run = EvaluationRun.objects.visible_to(user).order_by("pk").first()
+            own[name], foreign[name] = (run.pk if run else None), None
         elif name in ("pk", "id") and model is not None and isinstance(model._default_manager, ScopedManager):
             o, f = _own_and_foreign(model, user)
             own[name] = o.pk if o else None

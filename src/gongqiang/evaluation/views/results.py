@@ -90,7 +90,7 @@ class ResultListView(ScopedListView):
         self.run = selected_run(self.request)
         self.filter = ResultFilter.from_params(self.request.GET)
         if self.run is None:
-            return Result.objects.none()
+            return self.base_queryset().none()
         qs = self.base_queryset().filter(run=self.run).select_related("enterprise", "region")
         return self.filter.apply(qs).order_by("region__path", "group", "status", "rank", "enterprise__uscc")
 
