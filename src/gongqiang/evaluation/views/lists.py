@@ -377,15 +377,16 @@ class EntryExportView(MemberRequiredMixin, View):
         return attachment(content, f"低效企业清单-{stamp}.xlsx")
 
 
-def _run_url(run: EvaluationRun | None) -> str | None:
-    if run is None:
+def _url(name: str, *args: Any) -> str | None:
+    """The URL of a page of the runs and results views, when it exists."""
+    try:
+        return reverse(name, args=list(args))
+    except NoReverseMatch:
         return None
-    for name in ("evaluation:run", "evaluation:run-detail"):
-        try:
-            return reverse(name, args=[run.pk])
-        except NoReverseMatch:
-            continue
-    return None
+
+
+def _run_url(run: EvaluationRun | None) -> str | None:
+    return _url("evaluation:run-detail", run.pk) if run is not None else None
 
 
 class EntryDetailView(ScopedDetailView):
@@ -419,9 +420,17 @@ def entry_context(user: Any, entry: LowEfficiencyEntry) -> dict[str, Any]:
         and bool(pure.TRANSITIONS.get(entry.status))
         and LowEfficiencyEntry.objects.writable_by(user).filter(pk=entry.pk).exists()
     )
+    history = (
+        Result.objects.visible_to(user)
+        .filter(enterprise_id=entry.enterprise_id, run__kind=RunKind.OFFICIAL, run__status=RunStatus.PUBLISHED)
+        .select_related("run")
+        .order_by("run__year")
+    )
     return {
         "entry": entry,
         "result": result,
+        "history": history,
+        "evaluation_url": _url("evaluation:enterprise", entry.enterprise.uscc),
         "run_url": _run_url(entry.first_run),
         "group_label": group_names().get(entry.group, entry.group),
         "events": ListEvent.objects.visible_to(user).filter(entry=entry).order_by("created_at", "pk"),
