@@ -41,10 +41,19 @@ def lists(world):
     class L:
         ls = EntryFactory(enterprise=world.lanshan_ent, first_batch=True)
         ls_below = EntryFactory(enterprise=world.lanshan_below, status=ListStatus.IN_PROGRESS)
-        lz = EntryFactory(enterprise=world.luozhuang_ent, status=ListStatus.CLEARED, exit_kind="closed",
-                          status_date=dt.date(2022, 5, 1), evidence="关停文件")
-        hd = EntryFactory(enterprise=world.hedong_ent, status=ListStatus.UPGRADED, status_date=dt.date(2022, 8, 1),
-                          evidence="亩均税收 4.2 万元/亩")
+        lz = EntryFactory(
+            enterprise=world.luozhuang_ent,
+            status=ListStatus.CLEARED,
+            exit_kind="closed",
+            status_date=dt.date(2022, 5, 1),
+            evidence="关停文件",
+        )
+        hd = EntryFactory(
+            enterprise=world.hedong_ent,
+            status=ListStatus.UPGRADED,
+            status_date=dt.date(2022, 8, 1),
+            evidence="亩均税收 4.2 万元/亩",
+        )
 
     return L
 
@@ -174,8 +183,19 @@ def test_export_follows_the_filters(login, personas, world, lists):
     rows = list(sheet.iter_rows(values_only=True))
     assert "兰山区" in rows[0][0]
     assert rows[1] == (
-        "县区", "统一社会信用代码", "企业名称", "列入年度", "评价分组", "列入原因", "列入时亩均税收（万元/亩）",
-        "用地（亩）", "首批", "状态", "出清方式", "状态日期", "佐证",
+        "县区",
+        "统一社会信用代码",
+        "企业名称",
+        "列入年度",
+        "评价分组",
+        "列入原因",
+        "列入时亩均税收（万元/亩）",
+        "用地（亩）",
+        "首批",
+        "状态",
+        "出清方式",
+        "状态日期",
+        "佐证",
     )
     body = {r[2]: r for r in rows[2:]}
     assert set(body) == {world.lanshan_ent.name, world.lanshan_below.name}
@@ -192,7 +212,12 @@ def test_export_follows_the_filters(login, personas, world, lists):
 
 def test_county_export_has_only_its_rows(login, personas, world, lists):
     response = login(personas.county_a).get(EXPORT)
-    names = {r[2] for r in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=3, values_only=True)}
+    names = {
+        r[2]
+        for r in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(
+            min_row=3, values_only=True
+        )
+    }
     assert names == {world.lanshan_ent.name, world.lanshan_below.name}
 
 
@@ -215,16 +240,27 @@ def test_county_follows_its_entry_to_clearance(login, personas, lists):
     lists.ls.refresh_from_db()
     assert lists.ls.status == ListStatus.IN_PROGRESS
     # nor without evidence
-    refused = client.post(status_url(lists.ls), {"status": "cleared", "date": "2023-06-01", "exit_kind": "closed"})
+    refused = client.post(
+        status_url(lists.ls), {"status": "cleared", "date": "2023-06-01", "exit_kind": "closed"}
+    )
     assert refused.status_code == 400 and "请填写佐证或理由" in refused.content.decode()
 
-    done = client.post(status_url(lists.ls), {"status": "cleared", "date": "2023-06-01", "exit_kind": "land_taken_back",
-                                              "note": "临政土收〔2023〕12号"})
+    done = client.post(
+        status_url(lists.ls),
+        {
+            "status": "cleared",
+            "date": "2023-06-01",
+            "exit_kind": "land_taken_back",
+            "note": "临政土收〔2023〕12号",
+        },
+    )
     assert done.status_code == 302
     lists.ls.refresh_from_db()
     assert lists.ls.status == ListStatus.CLEARED and lists.ls.exit_kind == "land_taken_back"
     assert "临政土收" in lists.ls.evidence
-    events = list(ListEvent.objects.filter(entry=lists.ls).order_by("pk").values_list("from_status", "to_status"))
+    events = list(
+        ListEvent.objects.filter(entry=lists.ls).order_by("pk").values_list("from_status", "to_status")
+    )
     assert events == [("listed", "in_progress"), ("in_progress", "cleared")]
     page = client.get(entry_url(lists.ls))
     assert not page.context["can_act"]  # cleared is final
@@ -249,9 +285,14 @@ def test_illegal_transition_and_future_date_save_nothing(login, personas, lists)
 
 def test_removal_needs_a_reason(login, personas, lists):
     client = login(personas.county_a)
-    assert client.post(status_url(lists.ls), {"status": "removed", "date": "2023-01-05", "note": ""}).status_code == 400
-    response = client.post(status_url(lists.ls), {"status": "removed", "date": "2023-01-05",
-                                                  "note": "用地面积登记错误，实际亩均税收 5.1 万元/亩"})
+    assert (
+        client.post(status_url(lists.ls), {"status": "removed", "date": "2023-01-05", "note": ""}).status_code
+        == 400
+    )
+    response = client.post(
+        status_url(lists.ls),
+        {"status": "removed", "date": "2023-01-05", "note": "用地面积登记错误，实际亩均税收 5.1 万元/亩"},
+    )
     assert response.status_code == 302
     lists.ls.refresh_from_db()
     assert lists.ls.status == ListStatus.REMOVED and "登记错误" in lists.ls.removed_reason
@@ -261,7 +302,9 @@ def test_county_cannot_act_on_another_county(login, personas, lists):
     response = login(personas.county_a).post(status_url(lists.lz), {"status": "listed", "date": "2023-01-01"})
     assert response.status_code == 404
     other = EntryFactory(enterprise=EnterpriseFactory(region=region("371311")))
-    response = login(personas.county_a).post(status_url(other), {"status": "in_progress", "date": "2023-01-01"})
+    response = login(personas.county_a).post(
+        status_url(other), {"status": "in_progress", "date": "2023-01-01"}
+    )
     assert response.status_code == 404
     other.refresh_from_db()
     assert other.status == ListStatus.LISTED
@@ -275,7 +318,9 @@ def test_departments_and_leaders_read_only(login, personas, lists, who):
     page = client.get(entry_url(lists.lz))
     assert page.status_code == 200 and not page.context["can_act"]
     assert "变更状态" not in page.content.decode()
-    assert client.post(status_url(lists.ls), {"status": "in_progress", "date": "2023-01-01"}).status_code == 403
+    assert (
+        client.post(status_url(lists.ls), {"status": "in_progress", "date": "2023-01-01"}).status_code == 403
+    )
     assert client.get(ADD).status_code == 403
     assert client.post(RECOMPUTE).status_code == 403
     lists.ls.refresh_from_db()
@@ -301,14 +346,18 @@ def test_county_adds_an_enterprise_by_hand(login, personas, world, lists):
     client = login(personas.county_a)
     assert client.get(ADD).status_code == 200
     ent = EnterpriseFactory(region=region("371302"), name="兰山闲置地块厂")
-    response = client.post(ADD, {"uscc": f" {ent.uscc.lower()} ", "year": "2024", "reason": "长期停产，土地闲置"})
+    response = client.post(
+        ADD, {"uscc": f" {ent.uscc.lower()} ", "year": "2024", "reason": "长期停产，土地闲置"}
+    )
     assert response.status_code == 302
     entry = LowEfficiencyEntry.objects.get(enterprise=ent)
     assert response["Location"] == entry_url(entry)
     assert entry.manual and entry.cohort_year == 2024 and "长期停产" in entry.reason
     assert entry.region == region("371302") and entry.status == ListStatus.LISTED
     assert ListEvent.objects.filter(entry=entry, to_status="listed").count() == 1
-    assert {e.enterprise.name for e in client.get(ENTRIES, {"manual": "1"}).context["object_list"]} == {ent.name}
+    assert {e.enterprise.name for e in client.get(ENTRIES, {"manual": "1"}).context["object_list"]} == {
+        ent.name
+    }
 
     # already open on a list
     again = client.post(ADD, {"uscc": ent.uscc, "year": "2024", "reason": "重复"})
@@ -346,6 +395,11 @@ def test_city_recomputes_the_observations(login, personas, world):
     written = Observation.objects.filter(target__in=["T1.1", "T1.2", "T1.3"], source="computed").count()
     assert written > 0
     assert f"写入目标观测值 {written} 条" in response.content.decode()
+    again = client.post(RECOMPUTE, follow=True)
+    assert "与已记录的观测值一致" in again.content.decode()
+    assert (
+        Observation.objects.filter(target__in=["T1.1", "T1.2", "T1.3"], source="computed").count() == written
+    )
     assert login(personas.city).get(RECOMPUTE).status_code == 405
     assert login(personas.county_a).post(RECOMPUTE).status_code == 403
 

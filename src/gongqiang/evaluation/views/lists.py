@@ -310,7 +310,10 @@ class RecomputeView(MemberRequiredMixin, View):
         except MethodError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"已重新计算任务一指标，写入目标观测值 {written} 条（计算值，附数据来源）。")
+            if written:
+                messages.success(request, f"已重新计算任务一指标，写入目标观测值 {written} 条（计算值，附数据来源）。")
+            else:
+                messages.success(request, "已重新计算任务一指标：计算结果与已记录的观测值一致，写入目标观测值 0 条。")
         return HttpResponseRedirect(reverse("evaluation:lists"))
 
 
