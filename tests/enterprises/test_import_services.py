@@ -533,3 +533,14 @@ def test_current_facts_frame_and_scope(personas, world):
     assert scoped.get_column("uscc").to_list() == [lz.uscc]  # the registry's region decides who sees it
     assert current_facts(YEAR, user=personas.nobody).is_empty()
     assert current_facts(YEAR, user=personas.city).height == 2
+
+
+@pytest.mark.django_db
+def test_deleting_an_enterprise_removes_its_facts(personas, world):
+    """Fact.enterprise has no database-level constraint (bulk loads): the ORM's CASCADE still holds."""
+    a = world.lanshan_ent
+    stage_and_commit(tax_csv([(a.uscc, a.name, "兰山区", "5")]), personas.city)
+    assert Fact.objects.filter(enterprise_id=a.pk).exists()
+    pk = a.pk
+    a.delete()
+    assert not Fact.objects.filter(enterprise_id=pk).exists()
