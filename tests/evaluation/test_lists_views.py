@@ -76,6 +76,8 @@ def test_city_overview_shows_city_and_counties_against_the_milestones(login, per
     assert rows["罗庄区"]["rate"] == 100.0 and rows["兰山区"]["rate"] == 0.0
     # first batch counts every group
     assert rows["全市"]["batch_size"] == 1 and rows["全市"]["batch_done"] == 0
+    assert rows["全市"]["batch_checks"] == [{"label": "2022年 ≥210家", "past": True, "met": False}]
+    assert rows["兰山区"]["batch_checks"] == []
     # milestones come from the pack: 40 % in 2022, 100 % in 2026
     points = [(p["year"], p["value"], p["comparison"]) for p in response.context["rate_points"]]
     assert points == [(2022, 40, "ge"), (2026, 100, "ge")]

@@ -227,6 +227,13 @@ class ListOverviewView(MemberTemplateView):
 
         land = self.land_shares(user, base, keys)
         batch_target = checkpoints(feeds.first_batch, spec)
+        for row in rows:
+            # The first batch's number is the city's: only the city row is judged against it.
+            row["batch_checks"] = [
+                {"label": p["label"], "past": p["year"] <= year,
+                 "met": meets(row["batch_done"], p["comparison"], p["value"])}
+                for p in batch_target
+            ] if row["is_city"] else []
         county_rows = [r for r in rows if not r["is_city"]]
         context.update(
             year=year, years=list(range(base, max(today.year, base) + 1)), as_of=as_of, base=base,
