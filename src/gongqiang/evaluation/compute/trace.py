@@ -10,8 +10,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-CLASS_LABELS = {"A": "A类（优先发展）", "B": "B类（支持发展）", "C": "C类（提升发展）", "D": "D类（限制发展）",
-                "T": "T类（暂不评价）"}
+CLASS_LABELS = {
+    "A": "A类（优先发展）",
+    "B": "B类（支持发展）",
+    "C": "C类（提升发展）",
+    "D": "D类（限制发展）",
+    "T": "T类（暂不评价）",
+}
 
 
 @dataclass
@@ -67,13 +72,18 @@ def _benchmark_phrase(spec: dict[str, Any], year: Any) -> str:
     bench = spec.get("benchmark", {}) or {}
     mult = num(bench.get("multiplier", "2"))
     where = "县区同行业" if spec.get("grouping") == "region_industry" else "县区（功能区）"
-    avg = "平均值（Σ分子 ÷ Σ分母）" if bench.get("average", "aggregate") == "aggregate" else "各企业比值的简单平均"
+    avg = (
+        "平均值（Σ分子 ÷ Σ分母）"
+        if bench.get("average", "aggregate") == "aggregate"
+        else "各企业比值的简单平均"
+    )
     source = f"取自{year}年数据" if year else "取自评价数据"
     return f"{mult} × {where}{avg}，{source}"
 
 
-def indicator_lines(detail: dict[str, Any], spec: dict[str, Any], group: str,
-                    metric_names: dict[str, str] | None = None) -> list[IndicatorLine]:
+def indicator_lines(
+    detail: dict[str, Any], spec: dict[str, Any], group: str, metric_names: dict[str, str] | None = None
+) -> list[IndicatorLine]:
     metric_names = metric_names or {}
     g = _group(spec, group)
     if g is None:
@@ -106,19 +116,27 @@ def indicator_lines(detail: dict[str, Any], spec: dict[str, Any], group: str,
                 parts.append(f"比值超过上限 {cap}，按 {cap} 计")
             if rule == "floored":
                 parts.append(f"比值低于下限 {floor}，按 {floor} 计")
-            parts.append(f"得分 = {weight} × min(max({num(ratio)}, {floor}), {cap}) = {points(score)} 分（四舍五入保留两位小数）")
+            parts.append(
+                f"得分 = {weight} × min(max({num(ratio)}, {floor}), {cap}) = {points(score)} 分（四舍五入保留两位小数）"
+            )
             text = "；".join(parts)
         elif rule == "zero_den_average":
-            text = (f"{den}为 0 或缺失，按本单位该项有分母企业的平均得分计：{points(score)} 分"
-                    "（零分母规则）")
+            text = f"{den}为 0 或缺失，按本单位该项有分母企业的平均得分计：{points(score)} 分（零分母规则）"
         elif rule == "zero_den_zero":
             text = f"{den}为 0 或缺失，该项得 0 分（零分母规则）"
         elif rule == "benchmark_nonpositive":
             text = f"{value_text}；本单位基准值不大于 0，无法比较，该项得 {points(score)} 分"
         else:
             text = f"{value_text}；{bench_text}；得分 {points(score)} 分（规则 {rule}）"
-        out.append(IndicatorLine(code=code, name=ind.get("name", code), weight=weight, text=text,
-                                 score=None if score is None else points(score)))
+        out.append(
+            IndicatorLine(
+                code=code,
+                name=ind.get("name", code),
+                weight=weight,
+                text=text,
+                score=None if score is None else points(score),
+            )
+        )
     return out
 
 
@@ -127,8 +145,15 @@ def _items_text(codes: list[str], section: dict[str, Any], item_names: dict[str,
     return "、".join(f"{item_names.get(c, c)} {sign}{num(pts.get(c))}" for c in codes if c in pts)
 
 
-def build(row: dict[str, Any], spec: dict[str, Any], *, item_names: dict[str, str] | None = None,
-          metric_names: dict[str, str] | None = None, unit_name: str = "", group_name: str = "") -> Trace:
+def build(
+    row: dict[str, Any],
+    spec: dict[str, Any],
+    *,
+    item_names: dict[str, str] | None = None,
+    metric_names: dict[str, str] | None = None,
+    unit_name: str = "",
+    group_name: str = "",
+) -> Trace:
     """`row`: status, group, total, rank, veto, computed_class, adjusted_class, adjust_reason, final_class,
     reason, low_efficiency_reason, detail (a Result as a dict)."""
     item_names = item_names or {}
@@ -152,32 +177,47 @@ def build(row: dict[str, Any], spec: dict[str, Any], *, item_names: dict[str, st
     bonus, penalty = _d(detail.get("bonus")) or Decimal(0), _d(detail.get("penalty")) or Decimal(0)
     b_text = _items_text(items, bonus_sec, item_names, "+")
     cap = bonus_sec.get("cap")
-    steps.append(f"加分：{b_text or '无'}；合计 {points(bonus)} 分" + (f"（加分上限 {num(cap)} 分）" if cap else ""))
+    steps.append(
+        f"加分：{b_text or '无'}；合计 {points(bonus)} 分" + (f"（加分上限 {num(cap)} 分）" if cap else "")
+    )
     p_text = _items_text(items, penalty_sec, item_names, "−")
     pcap = penalty_sec.get("cap")
-    steps.append(f"减分：{p_text or '无'}；合计 {points(penalty)} 分" + (f"（减分上限 {num(pcap)} 分）" if pcap else ""))
+    steps.append(
+        f"减分：{p_text or '无'}；合计 {points(penalty)} 分"
+        + (f"（减分上限 {num(pcap)} 分）" if pcap else "")
+    )
     veto_codes = [c for c in str(detail.get("veto_items") or "").split(",") if c]
     if row.get("veto") or veto_codes:
         names = "、".join(item_names.get(c, c) for c in veto_codes) or "否决事项"
         steps.append(f"一票否决：{names}，直接列为 D 类，不参与排名。")
     else:
         steps.append("一票否决：无")
-    steps.append(f"综合得分 = 单项得分合计 {points(base)} + 加分 {points(bonus)} − 减分 {points(penalty)} = "
-                 f"{points(row.get('total'))} 分")
+    steps.append(
+        f"综合得分 = 单项得分合计 {points(base)} + 加分 {points(bonus)} − 减分 {points(penalty)} = "
+        f"{points(row.get('total'))} 分"
+    )
     n = detail.get("n")
     where = f"{unit_name}{group_name}" or "本单位"
     if row.get("rank") and not row.get("veto"):
-        steps.append(f"在{where}参评企业 {n} 家中排名第 {row['rank']}（总分相同时依次比较实缴税金、营业收入，再按信用代码）。"
-                     if n else f"排名第 {row['rank']}。")
+        steps.append(
+            f"在{where}参评企业 {n} 家中排名第 {row['rank']}（总分相同时依次比较实缴税金、营业收入，再按信用代码）。"
+            if n
+            else f"排名第 {row['rank']}。"
+        )
     places = detail.get("places") or {}
     if places:
-        steps.append("本单位分档名额：" + "，".join(f"{c}类 {places.get(c, 0)} 家" for c in "ABCD") +
-                     (f"（共 {n} 家）" if n else ""))
+        steps.append(
+            "本单位分档名额："
+            + "，".join(f"{c}类 {places.get(c, 0)} 家" for c in "ABCD")
+            + (f"（共 {n} 家）" if n else "")
+        )
     computed = row.get("computed_class") or ""
     steps.append(f"计算类别：{CLASS_LABELS.get(computed, computed or '—')}")
     if row.get("adjusted_class"):
-        steps.append(f"调档后类别：{CLASS_LABELS.get(row['adjusted_class'], row['adjusted_class'])}；"
-                     f"理由：{row.get('adjust_reason') or '—'}")
+        steps.append(
+            f"调档后类别：{CLASS_LABELS.get(row['adjusted_class'], row['adjusted_class'])}；"
+            f"理由：{row.get('adjust_reason') or '—'}"
+        )
     if row.get("reason"):
         steps.append(f"说明：{row['reason']}")
     if row.get("low_efficiency_reason"):
