@@ -40,6 +40,7 @@ AREAS: tuple[Area, ...] = (
         Entry("评价方法", "evaluation:methods", STAFF_ROLES),
         Entry("调档与异议", "evaluation:cases", STAFF_ROLES),
         Entry("低效企业清单", "evaluation:lists", STAFF_ROLES),
+        Entry("加减分及否决事项", "evaluation:items", STAFF_ROLES),
     )),
     Area("targets", "目标与驾驶舱", "speedometer", (
         Entry("驾驶舱", "targets:cockpit", STAFF_ROLES),
