@@ -203,7 +203,12 @@ def _benchmarks(df: pl.DataFrame, method: EvaluationMethod, code: str, year: int
         .agg(
             n.fill_null(0).cast(EXACT_SUM).sum().alias("sum_n"),
             d.cast(EXACT_SUM).sum().alias("sum_d"),
-            (n.fill_null(0) / d).mean().alias("mean_ratio"),
+            # the simple mean only when the method asks for it: a division per row of a large year
+            (
+                (n.fill_null(0) / d).mean()
+                if method.benchmark.average == "mean"
+                else pl.lit(None, pl.Float64)
+            ).alias("mean_ratio"),
             pl.len().alias("count"),
         )
         .with_columns(pl.lit(year, pl.Int64).alias("year"))
@@ -251,7 +256,7 @@ def _score_indicator(
         base.alias(f"_{code}_base"),
         pl.col("year").alias(f"{code}_benchmark_year"),
     )
-    df = df.join(b, on=["unit", "group"], how="left")
+    df = df.join(b, on=["unit", "group"], how="left", maintain_order="left")
     weight = pl.lit(None, pl.Float64)
     rule_zero = pl.lit(None, pl.String)
     for g, i in gw:
@@ -305,8 +310,8 @@ def _fix_boundaries(
     df: pl.DataFrame, method: EvaluationMethod, ind: Indicator, bench: pl.DataFrame
 ) -> pl.DataFrame:
     code = ind.code
-    near = df.filter(pl.col(f"_{code}_near"))
-    if near.is_empty():
+    positions = df[f"_{code}_near"].arg_true()
+    if positions.is_empty():
         return df
     bases = {
         (r["unit"], r["group"]): _benchmark_base(r, method.benchmark.average)
@@ -314,24 +319,23 @@ def _fix_boundaries(
     }
     weights = {g.code: Fraction(i.weight) for g, i in _groups_with(method, code)}
     mult = Fraction(method.benchmark.multiplier)
-    fixed = []
-    for row in near.select("uscc", "unit", "group", ind.numerator, ind.denominator).iter_rows(named=True):
-        fixed.append(
-            exact.score_hundredths(
-                numerator=row[ind.numerator] or 0.0,
-                denominator=row[ind.denominator],
-                benchmark=mult * bases[(row["unit"], row["group"])],
-                weight=weights[row["group"]],
-                floor=Fraction(method.score.floor),
-                cap=Fraction(method.score.cap),
-            )
+    floor, cap = Fraction(method.score.floor), Fraction(method.score.cap)
+    near = df[positions].select("unit", "group", ind.numerator, ind.denominator)
+    fixed = [
+        exact.score_hundredths(
+            numerator=n or 0.0,
+            denominator=d,
+            benchmark=mult * bases[(unit, group)],
+            weight=weights[group],
+            floor=floor,
+            cap=cap,
         )
-    patch = near.select("uscc").with_columns(pl.Series("_fixed", fixed, dtype=pl.Int64))
-    return (
-        df.join(patch, on="uscc", how="left")
-        .with_columns(pl.coalesce("_fixed", f"{code}_score").alias(f"{code}_score"))
-        .drop("_fixed")
-    )
+        for unit, group, n, d in near.iter_rows()
+    ]
+    # the exact scores go back by position in this frame: no join on the USCC
+    scores = df[f"{code}_score"].clone()
+    scores.scatter(positions, pl.Series(fixed, dtype=pl.Int64))
+    return df.with_columns(scores)
 
 
 def _zero_denominator_average(df: pl.DataFrame, code: str) -> pl.DataFrame:
@@ -348,7 +352,9 @@ def _zero_denominator_average(df: pl.DataFrame, code: str) -> pl.DataFrame:
     )
     stats = stats.with_columns(((2 * pl.col("_s") + pl.col("_c")) // (2 * pl.col("_c"))).alias("_avg"))
     return (
-        df.join(stats.select("unit", "group", "_avg"), on=["unit", "group"], how="left")
+        df.join(
+            stats.select("unit", "group", "_avg"), on=["unit", "group"], how="left", maintain_order="left"
+        )
         .with_columns(
             pl.when(avg_rows)
             .then(pl.col("_avg").fill_null(0))
@@ -404,13 +410,15 @@ def _rank(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
     keys = ["unit", "group", "total", *method.classes.tie_breakers, "uscc"]
     desc = [False, False, True, *([True] * len(method.classes.tie_breakers)), False]
     ranked = (
-        df.filter((pl.col("status") == STATUS_EVALUATED) & ~pl.col("veto"))
-        .select(keys)
+        df.select(keys)
+        .with_row_index("_pos")
+        .filter((df["status"] == STATUS_EVALUATED) & ~df["veto"])
         .sort(keys, descending=desc, nulls_last=True)
-        .with_columns((pl.int_range(pl.len()).over("unit", "group") + 1).cast(pl.Int64).alias("rank"))
-        .select("uscc", "rank")
+        .select("_pos", (pl.int_range(pl.len()).over("unit", "group") + 1).cast(pl.Int64).alias("rank"))
     )
-    return df.join(ranked, on="uscc", how="left")
+    rank = pl.repeat(None, df.height, dtype=pl.Int64, eager=True).alias("rank")
+    rank.scatter(ranked["_pos"], ranked["rank"])
+    return df.with_columns(rank)
 
 
 def _classify(
@@ -440,7 +448,7 @@ def _classify(
         "n": pl.Int64,
         **{f"places_{c}": pl.Int64 for c in "ABCD"},
     }
-    df = df.join(pl.DataFrame(rows, schema=schema), on=["unit", "group"], how="left")
+    df = df.join(pl.DataFrame(rows, schema=schema), on=["unit", "group"], how="left", maintain_order="left")
     evaluated = pl.col("status") == STATUS_EVALUATED
     if method.classes.mode == "quota":
         a = pl.col("places_A")
@@ -515,13 +523,15 @@ def _low_efficiency(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
 def _fix_threshold(
     df: pl.DataFrame, ind: Indicator, at_most: Decimal, inclusive: bool, n: int
 ) -> pl.DataFrame:
-    near = df.filter(pl.col(f"_le_near_{n}"))
-    results = []
-    for row in near.select(ind.numerator, ind.denominator).iter_rows():
-        value = exact.exact(row[0] or 0.0) / exact.exact(row[1]) * Fraction(ind.scale)
-        results.append(value <= Fraction(at_most) if inclusive else value < Fraction(at_most))
-    patch = near.select("uscc").with_columns(pl.Series(f"_le_exact_{n}", results, dtype=pl.Boolean))
-    return df.join(patch, on="uscc", how="left")
+    positions = df[f"_le_near_{n}"].arg_true()
+    scale, limit = Fraction(ind.scale), Fraction(at_most)
+    results = [
+        exact.at_most(numerator=num or 0.0, denominator=den, scale=scale, limit=limit, inclusive=inclusive)
+        for num, den in df[positions].select(ind.numerator, ind.denominator).iter_rows()
+    ]
+    column = pl.repeat(None, df.height, dtype=pl.Boolean, eager=True).alias(f"_le_exact_{n}")
+    column.scatter(positions, pl.Series(results, dtype=pl.Boolean))
+    return df.with_columns(column)
 
 
 # -- 7. reasons -------------------------------------------------------------------------------------
@@ -559,7 +569,18 @@ def _reasons(df: pl.DataFrame, method: EvaluationMethod, item_names: dict[str, s
         .then(pl.concat_str([pl.lit("一票否决："), veto_text.str.replace_all(",", "、")]))
         .otherwise(pl.concat_str(notes, separator="；", ignore_nulls=True))
     )
-    return df.with_columns(reason.fill_null("").alias("reason"))
+    # Most enterprises need no words: build the text only for the rows that do, and put it back by
+    # position (string building is the costly part of this step on a large year).
+    noted = ["zero_den_average", "zero_den_zero", "missing_numerator"]
+    needs = (
+        (pl.col("status") != STATUS_EVALUATED)
+        | pl.col("veto")
+        | pl.any_horizontal([pl.col(f"{c}_rule").is_in(noted) for c in indicator_codes(method)])
+    ).fill_null(False)
+    positions = df.select(needs).to_series().arg_true()
+    column = pl.repeat("", df.height, dtype=pl.String, eager=True).alias("reason")
+    column.scatter(positions, df[positions].select(reason.fill_null("")).to_series())
+    return df.with_columns(column)
 
 
 def evaluate(

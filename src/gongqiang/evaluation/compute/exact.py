@@ -41,11 +41,45 @@ def clamp(x: Fraction, low: Fraction, high: Fraction) -> Fraction:
     return min(max(x, low), high)
 
 
+def decimal_ratio(value: Any) -> tuple[int, int]:
+    """(p, q), q > 0 a power of ten, with p/q the decimal a float was read from (as `exact`, without
+    building a Fraction: the boundary rows of a large year are many, and gcds are what costs)."""
+    if isinstance(value, float):
+        text = repr(value)
+        if "e" not in text and "n" not in text:
+            whole, _, frac = text.partition(".")
+            if frac == "0":
+                return int(whole), 1
+            return int(whole + frac), 10 ** len(frac)
+    ratio = exact(value)
+    return ratio.numerator, ratio.denominator
+
+
 def score_hundredths(
     *, numerator: Any, denominator: Any, benchmark: Fraction, weight: Fraction, floor: Fraction, cap: Fraction
 ) -> int:
     """weight × clamp(value ÷ benchmark, floor, cap) in hundredths of a point, rounded half up, with
-    value = numerator ÷ denominator (the scale cancels between value and benchmark)."""
-    value = exact(numerator) / exact(denominator)
-    ratio = value / benchmark if benchmark > 0 else Fraction(0)
-    return round_half_up(weight * 100 * clamp(ratio, floor, cap))
+    value = numerator ÷ denominator (the scale cancels between value and benchmark). Integer arithmetic
+    on the decimals' digits: ratio = (a/b) ÷ (c/d) ÷ benchmark = a·d·B.den ÷ (b·c·B.num)."""
+    if benchmark <= 0:
+        return 0
+    a, b = decimal_ratio(numerator)
+    c, d = decimal_ratio(denominator)
+    num = a * d * benchmark.denominator
+    den = b * c * benchmark.numerator
+    if den < 0:
+        num, den = -num, -den
+    if num * floor.denominator < floor.numerator * den:
+        num, den = floor.numerator, floor.denominator
+    elif num * cap.denominator > cap.numerator * den:
+        num, den = cap.numerator, cap.denominator
+    return int_round_half_up(weight.numerator * 100 * num, weight.denominator * den)
+
+
+def at_most(*, numerator: Any, denominator: Any, scale: Fraction, limit: Fraction, inclusive: bool) -> bool:
+    """numerator ÷ denominator × scale ≤ limit (or < when not inclusive), exactly; denominator > 0."""
+    a, b = decimal_ratio(numerator)
+    c, d = decimal_ratio(denominator)
+    left = a * d * scale.numerator * limit.denominator  # value × b·c·scale.den·limit.den
+    right = limit.numerator * b * c * scale.denominator
+    return left <= right if inclusive else left < right
