@@ -28,8 +28,13 @@ from tests.evaluation import runs_world as rw
 
 pytestmark = pytest.mark.django_db
 
-globals().update({name: value for name, value in vars(walk_module).items()
-                  if type(value).__name__ == "FixtureFunctionDefinition"})
+globals().update(
+    {
+        name: value
+        for name, value in vars(walk_module).items()
+        if type(value).__name__ == "FixtureFunctionDefinition"
+    }
+)
 
 
 @pytest.fixture
@@ -52,8 +57,13 @@ def rows_of(sheet):
 def test_anonymous_and_nobody_are_kept_out(client, personas, published):
     assert client.get(reverse("evaluation:runs")).status_code == 302
     client.force_login(personas.nobody)
-    for name, args in (("evaluation:runs", []), ("evaluation:results", []), ("evaluation:methods", []),
-                       ("evaluation:cases", []), ("evaluation:run-detail", [published.pk])):
+    for name, args in (
+        ("evaluation:runs", []),
+        ("evaluation:results", []),
+        ("evaluation:methods", []),
+        ("evaluation:cases", []),
+        ("evaluation:run-detail", [published.pk]),
+    ):
         assert client.get(reverse(name, args=args)).status_code == 403, name
 
 
@@ -84,6 +94,8 @@ def test_county_sees_its_units_only(login, personas, world, published):
 
 def test_enterprise_user_sees_its_own_page_only(login, personas, world, published):
     client = login(personas.ent_user)
+    assert client.get(reverse("evaluation:mine"))["Location"] == reverse("evaluation:enterprise",
+                                                                        args=[world.lanshan_ent.uscc])
     page = client.get(reverse("evaluation:enterprise", args=[world.lanshan_ent.uscc])).content.decode()
     assert "单位用地税收" in page and "得分 = 40 × min(" in page and "综合得分 =" in page
     assert "近五年评价类别" in page
@@ -101,7 +113,9 @@ def test_bad_parameters_never_500(login, personas, published):
     assert client.get(base + "?run=abc").status_code == 404
     assert client.get(base + "?run=999999").status_code == 404
     assert client.get(reverse("evaluation:run-detail", args=[999999])).status_code == 404
-    assert client.get(reverse("evaluation:run-diff", args=[published.pk]) + "?page=x&kind=zz").status_code == 200
+    assert (
+        client.get(reverse("evaluation:run-diff", args=[published.pk]) + "?page=x&kind=zz").status_code == 200
+    )
 
 
 # -- workflow through the views ------------------------------------------------------------------------
@@ -205,20 +219,31 @@ def test_objection_during_self_check_and_county_answer(login, personas, world, s
     rw.draft(rw.frame(ents), personas.city)
     ent = login(personas.ent_user)
     url = reverse("evaluation:objection-create", args=[world.lanshan_ent.uscc])
-    ent.post(url, {"text": "用地面积应为 8 亩", "evidence": SimpleUploadedFile("不动产证.pdf", b"%PDF-1.4 x")})
+    ent.post(
+        url, {"text": "用地面积应为 8 亩", "evidence": SimpleUploadedFile("不动产证.pdf", b"%PDF-1.4 x")}
+    )
     obj = Objection.objects.get(enterprise=world.lanshan_ent)
     assert obj.region.code == "371302" and obj.evidence
     assert ent.get(reverse("evaluation:objection-evidence", args=[obj.pk])).status_code == 200
     # another enterprise's objection URL is a 404
-    assert ent.post(reverse("evaluation:objection-create", args=[world.luozhuang_ent.uscc]), {"text": "x"}).status_code == 404
+    assert (
+        ent.post(
+            reverse("evaluation:objection-create", args=[world.luozhuang_ent.uscc]), {"text": "x"}
+        ).status_code
+        == 404
+    )
 
     other = login(personas.county_b)
-    other.post(reverse("evaluation:objection-answer", args=[obj.pk]), {"status": "accepted", "response": "越权"})
+    other.post(
+        reverse("evaluation:objection-answer", args=[obj.pk]), {"status": "accepted", "response": "越权"}
+    )
     obj.refresh_from_db()
     assert obj.status == CaseStatus.SUBMITTED
     county = login(personas.county_a)
     assert "用地面积应为 8 亩" in county.get(reverse("evaluation:cases")).content.decode()
-    county.post(reverse("evaluation:objection-answer", args=[obj.pk]), {"status": "accepted", "response": "已更正"})
+    county.post(
+        reverse("evaluation:objection-answer", args=[obj.pk]), {"status": "accepted", "response": "已更正"}
+    )
     obj.refresh_from_db()
     assert obj.status == CaseStatus.ACCEPTED and obj.response == "已更正"
 
@@ -234,13 +259,23 @@ def test_appeal_granted_makes_a_new_version(login, personas, world, published):
     appeal = Appeal.objects.get(enterprise=world.lanshan_ent)
     assert appeal.result_id == mine.pk
 
-    assert login(personas.county_a).post(reverse("evaluation:appeal-decide", args=[appeal.pk]),
-                                         {"verdict": "grant", "decision": "x"}).status_code == 403
+    assert (
+        login(personas.county_a)
+        .post(reverse("evaluation:appeal-decide", args=[appeal.pk]), {"verdict": "grant", "decision": "x"})
+        .status_code
+        == 403
+    )
     city = login(personas.city)
-    response = city.post(reverse("evaluation:appeal-decide", args=[appeal.pk]), {"verdict": "grant", "decision": ""}, follow=True)
+    response = city.post(
+        reverse("evaluation:appeal-decide", args=[appeal.pk]),
+        {"verdict": "grant", "decision": ""},
+        follow=True,
+    )
     assert "决定理由" in response.content.decode()
-    city.post(reverse("evaluation:appeal-decide", args=[appeal.pk]),
-              {"verdict": "grant", "decision": "属实", "klass": wanted})
+    city.post(
+        reverse("evaluation:appeal-decide", args=[appeal.pk]),
+        {"verdict": "grant", "decision": "属实", "klass": wanted},
+    )
     appeal.refresh_from_db()
     assert appeal.status == CaseStatus.ACCEPTED and appeal.new_run is not None
     new = Result.objects.get(run=appeal.new_run, enterprise=world.lanshan_ent)
@@ -255,11 +290,14 @@ def test_appeal_refused_records_the_reason(login, personas, world, published):
     county = login(personas.county_a)
     mine = Result.objects.get(run=published, enterprise=world.lanshan_ent)
     wanted = "A" if mine.final_class != "A" else "B"
-    county.post(reverse("evaluation:appeal-create", args=[world.lanshan_ent.uscc]),
-                {"requested_class": wanted, "text": "县区申请"})
+    county.post(
+        reverse("evaluation:appeal-create", args=[world.lanshan_ent.uscc]),
+        {"requested_class": wanted, "text": "县区申请"},
+    )
     appeal = Appeal.objects.get(enterprise=world.lanshan_ent)
-    login(personas.city).post(reverse("evaluation:appeal-decide", args=[appeal.pk]),
-                              {"verdict": "refuse", "decision": "理由不充分"})
+    login(personas.city).post(
+        reverse("evaluation:appeal-decide", args=[appeal.pk]), {"verdict": "refuse", "decision": "理由不充分"}
+    )
     appeal.refresh_from_db()
     assert (appeal.status, appeal.decision, appeal.new_run) == (CaseStatus.REJECTED, "理由不充分", None)
     assert EvaluationRun.objects.get(pk=published.pk).status == RunStatus.PUBLISHED
@@ -275,10 +313,19 @@ def test_method_edit_validates_in_chinese_and_saves_a_version(login, personas, l
     assert response.status_code == 200 and "权重合计为 110" in response.content.decode()
     response = city.post(url, {"w__above_scale__tax_per_mu": "abc", "note": "x"})
     assert "不是有效的数字" in response.content.decode()
-    assert "修改说明" in city.post(url, {"w__above_scale__tax_per_mu": "40", "score_cap": "1.5"}).content.decode()
+    assert (
+        "修改说明"
+        in city.post(url, {"w__above_scale__tax_per_mu": "40", "score_cap": "1.5"}).content.decode()
+    )
     assert MethodVersion.objects.filter(year=2024).count() == 1
-    response = city.post(url, {"w__above_scale__tax_per_mu": "50", "w__above_scale__revenue_per_energy": "5",
-                               "note": "提高亩均税收权重"})
+    response = city.post(
+        url,
+        {
+            "w__above_scale__tax_per_mu": "50",
+            "w__above_scale__revenue_per_energy": "5",
+            "note": "提高亩均税收权重",
+        },
+    )
     assert response.status_code == 302
     new = MethodVersion.objects.get(year=2024, version=2)
     assert new.note == "提高亩均税收权重"
@@ -304,7 +351,9 @@ def test_whatif_redirects_to_the_diff(login, personas, world, published):
     assert city.get(url).status_code == 200
     response = city.post(url, {"quota__A": "30", "quota__B": "30", "note": "A类放宽到30%"})
     whatif = EvaluationRun.objects.get(kind=RunKind.WHATIF)
-    assert response.status_code == 302 and response["Location"] == reverse("evaluation:run-diff", args=[whatif.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "evaluation:run-diff", args=[whatif.pk]
+    )
     page = city.get(response["Location"]).content.decode()
     assert "classes.quotas[A].share：20 → 30" in page
     assert "评价方法变化" in page
@@ -330,21 +379,64 @@ def test_county_walk_with_evaluation_rows(client, personas, world, request, monk
         runs.confirm_unit(second, region(code), city, "同意")
     for ent in (world.lanshan_ent, world.luozhuang_ent):
         r = Result.objects.get(run=first, enterprise=ent)
-        Objection.objects.create(run=second, enterprise=ent, region=r.region, text=f"{ent.name}的异议",
-                                 evidence=SimpleUploadedFile("证明.pdf", b"%PDF-1.4"))
-        Appeal.objects.create(result=r, enterprise=ent, region=r.region, requested_class="A",
-                              text=f"{ent.name}申请调档", evidence=SimpleUploadedFile("证明.pdf", b"%PDF-1.4"))
+        Objection.objects.create(
+            run=second,
+            enterprise=ent,
+            region=r.region,
+            text=f"{ent.name}的异议",
+            evidence=SimpleUploadedFile("证明.pdf", b"%PDF-1.4"),
+        )
+        Appeal.objects.create(
+            result=r,
+            enterprise=ent,
+            region=r.region,
+            requested_class="A",
+            text=f"{ent.name}申请调档",
+            evidence=SimpleUploadedFile("证明.pdf", b"%PDF-1.4"),
+        )
 
-    mine = {name for name in ("runs", "run-start", "run-detail", "run-step", "run-confirm", "run-diff", "run-whatif",
-                              "export-results", "export-notice", "export-measures", "results", "enterprise",
-                              "objection-create", "appeal-create", "cases", "objection-answer", "objection-evidence",
-                              "appeal-decide", "appeal-evidence", "methods", "method-copy", "method-detail",
-                              "method-edit")}
-    routes = [r for r in all_routes()
-              if r.name.removeprefix("evaluation:") in mine and r.name.startswith("evaluation:")
-              or r.template.startswith("api/evaluation/")]
+    mine = {
+        name
+        for name in (
+            "runs",
+            "run-start",
+            "run-detail",
+            "run-step",
+            "run-confirm",
+            "run-diff",
+            "run-whatif",
+            "export-results",
+            "export-notice",
+            "export-measures",
+            "results",
+            "enterprise",
+            "objection-create",
+            "appeal-create",
+            "cases",
+            "objection-answer",
+            "objection-evidence",
+            "appeal-decide",
+            "appeal-evidence",
+            "methods",
+            "method-copy",
+            "method-detail",
+            "method-edit",
+        )
+    }
+    routes = [
+        r
+        for r in all_routes()
+        if r.name.removeprefix("evaluation:") in mine
+        and r.name.startswith("evaluation:")
+        or r.template.startswith("api/evaluation/")
+    ]
     assert len(routes) >= 25
     monkeypatch.setattr(walk_module, "all_routes", lambda: routes)
     walk = walk_module.test_county_user_walks_every_url
     given = {"client": client, "personas": personas, "world": world}
-    walk(**{name: given.get(name) or request.getfixturevalue(name) for name in inspect.signature(walk).parameters})
+    walk(
+        **{
+            name: given.get(name) or request.getfixturevalue(name)
+            for name in inspect.signature(walk).parameters
+        }
+    )

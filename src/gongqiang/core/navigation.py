@@ -39,6 +39,7 @@ AREAS: tuple[Area, ...] = (
         Entry("评价结果", "evaluation:results", STAFF_ROLES),
         Entry("评价方法", "evaluation:methods", STAFF_ROLES),
         Entry("调档与异议", "evaluation:cases", STAFF_ROLES),
+        Entry("本企业评价", "evaluation:mine", frozenset({"enterprise"})),
         Entry("低效企业清单", "evaluation:lists", STAFF_ROLES),
         Entry("加减分及否决事项", "evaluation:items", STAFF_ROLES),
     )),

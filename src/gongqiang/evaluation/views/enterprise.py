@@ -18,7 +18,7 @@ from gongqiang.enterprises.models import Enterprise
 
 from ..compute import trace as trace_mod
 from ..models import STATUS_NAMES, Appeal, Objection, Result, RunKind, RunStatus
-from .common import group_names, item_names, metric_names
+from .common import STAFF, enterprise_ids, group_names, item_names, metric_names
 
 OPEN_STATUSES = (RunStatus.DRAFT, RunStatus.COUNTY_REVIEW)
 MAX_EVIDENCE = 20 * 1024 * 1024
@@ -73,7 +73,8 @@ class EnterpriseEvaluationView(MemberTemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_breadcrumbs(self):
-        return [("亩产效益评价", None), ("评价结果", "evaluation:results"), (self.ent.name, None)]
+        staff = bool(roles_of(self.request.user) & STAFF)
+        return [("亩产效益评价", None), ("评价结果", "evaluation:results" if staff else None), (self.ent.name, None)]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -115,7 +116,8 @@ class EnterpriseEvaluationView(MemberTemplateView):
             open_result=opened,
             published=published,
             can_object=opened is not None and "enterprise" in roles,
-            can_appeal=published is not None and bool(roles & {"enterprise", "county"}),
+            can_appeal=published is not None and published.final_class in ("A", "B", "C", "D")
+            and bool(roles & {"enterprise", "county"}),
             objections=Objection.objects.visible_to(user).filter(enterprise=ent).select_related("run"),
             appeals=Appeal.objects.visible_to(user).filter(enterprise=ent).select_related("result__run", "new_run"),
             class_choices=[c for c in "ABCD" if not published or c != published.final_class],
@@ -130,6 +132,21 @@ def _wan(value: Any) -> str:
         return f"{Decimal(str(value)) / 10000:,.2f}"
     except (InvalidOperation, TypeError, ValueError):
         return "—"
+
+
+class MyEnterpriseView(MemberRequiredMixin, View):
+    """An enterprise user's menu entry: straight to its own evaluation page."""
+
+    allowed_roles = frozenset({"enterprise"})
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        ent = (
+            Enterprise.objects.visible_to(request.user)
+            .filter(pk__in=enterprise_ids(request.user)).order_by("uscc").first()
+        )
+        if ent is None:
+            raise Http404("您的账号没有关联企业。")
+        return HttpResponseRedirect(reverse("evaluation:enterprise", args=[ent.uscc]))
 
 
 class ObjectionCreateView(MemberRequiredMixin, View):

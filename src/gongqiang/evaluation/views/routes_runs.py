@@ -16,6 +16,7 @@ urlpatterns: list = [
     path("runs/<int:pk>/export/notice/", results.NoticeExportView.as_view(), name="export-notice"),
     path("runs/<int:pk>/export/measures/", results.MeasuresExportView.as_view(), name="export-measures"),
     path("results/", results.ResultListView.as_view(), name="results"),
+    path("enterprise/", enterprise.MyEnterpriseView.as_view(), name="mine"),
     path("enterprise/<str:uscc>/", enterprise.EnterpriseEvaluationView.as_view(), name="enterprise"),
     path("enterprise/<str:uscc>/objection/", enterprise.ObjectionCreateView.as_view(), name="objection-create"),
     path("enterprise/<str:uscc>/appeal/", enterprise.AppealCreateView.as_view(), name="appeal-create"),
