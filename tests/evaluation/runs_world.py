@@ -13,7 +13,16 @@ from gongqiang.evaluation.services import runs
 from gongqiang.evaluation.services.methods import current_version, to_method
 
 COUNTIES = ("371302", "371311", "371312")
-METRICS = ("land_mu", "tax_paid", "revenue", "energy_tce", "pollutant_eq", "rd_spending", "value_added", "employees")
+METRICS = (
+    "land_mu",
+    "tax_paid",
+    "revenue",
+    "energy_tce",
+    "pollutant_eq",
+    "rd_spending",
+    "value_added",
+    "employees",
+)
 
 
 def enterprises(world: Any, per_county: int = 10) -> list[Any]:
@@ -22,12 +31,19 @@ def enterprises(world: Any, per_county: int = 10) -> list[Any]:
     ents = [world.lanshan_ent, world.luozhuang_ent, world.hedong_ent]
     for code in COUNTIES:
         for n in range(per_county):
-            ents.append(EnterpriseFactory(region=region(code), name=f"{code}测试企业{n:02d}", industry_code="3311"))
+            ents.append(
+                EnterpriseFactory(region=region(code), name=f"{code}测试企业{n:02d}", industry_code="3311")
+            )
     return ents
 
 
-def frame(ents: list[Any], *, year: int = 2024, bump: dict[int, dict[str, float]] | None = None,
-          items: dict[int, list[str]] | None = None) -> pl.DataFrame:
+def frame(
+    ents: list[Any],
+    *,
+    year: int = 2024,
+    bump: dict[int, dict[str, float]] | None = None,
+    items: dict[int, list[str]] | None = None,
+) -> pl.DataFrame:
     """One row per enterprise; the n-th of each county pays more tax per 亩 than the (n-1)-th."""
     method = to_method(current_version(year).spec)
     codes = method.item_codes()
@@ -35,26 +51,62 @@ def frame(ents: list[Any], *, year: int = 2024, bump: dict[int, dict[str, float]
     for n, e in enumerate(ents):
         k = n % 13 + 1
         row = {
-            "enterprise_id": e.pk, "uscc": e.uscc, "name": e.name, "region": e.region.code, "above_scale": True,
-            "industry": e.industry_code or "3311", "new_above_scale": False,
-            "land_mu": 10.0, "tax_paid": 100000.0 * k, "revenue": 5000000.0 * k, "energy_tce": 100.0,
-            "pollutant_eq": 10.0, "rd_spending": 50000.0 * k, "value_added": 1000000.0 * k, "employees": 50.0,
+            "enterprise_id": e.pk,
+            "uscc": e.uscc,
+            "name": e.name,
+            "region": e.region.code,
+            "above_scale": True,
+            "industry": e.industry_code or "3311",
+            "new_above_scale": False,
+            "land_mu": 10.0,
+            "tax_paid": 100000.0 * k,
+            "revenue": 5000000.0 * k,
+            "energy_tce": 100.0,
+            "pollutant_eq": 10.0,
+            "rd_spending": 50000.0 * k,
+            "value_added": 1000000.0 * k,
+            "employees": 50.0,
         }
         row.update((bump or {}).get(e.pk, {}))
         for c in codes:
             row[c] = 1 if c in (items or {}).get(e.pk, []) else 0
         rows.append(row)
-    schema = {"enterprise_id": pl.Int64, "uscc": pl.String, "name": pl.String, "region": pl.String,
-              "above_scale": pl.Boolean, "industry": pl.String, "new_above_scale": pl.Boolean,
-              **{m: pl.Float64 for m in METRICS}, **{c: pl.Int8 for c in codes}}
+    schema = {
+        "enterprise_id": pl.Int64,
+        "uscc": pl.String,
+        "name": pl.String,
+        "region": pl.String,
+        "above_scale": pl.Boolean,
+        "industry": pl.String,
+        "new_above_scale": pl.Boolean,
+        **{m: pl.Float64 for m in METRICS},
+        **{c: pl.Int8 for c in codes},
+    }
     return pl.DataFrame(rows, schema=schema).sort("uscc")
 
 
-def draft(frame_: pl.DataFrame, user: Any, *, year: int = 2024, based_on: EvaluationRun | None = None,
-          reason: str = "测试评价") -> EvaluationRun:
+def draft(
+    frame_: pl.DataFrame,
+    user: Any,
+    *,
+    year: int = 2024,
+    based_on: EvaluationRun | None = None,
+    reason: str = "测试评价",
+) -> EvaluationRun:
     version = current_version(year)
-    return runs._create(year, RunKind.OFFICIAL, version, to_method(version.spec), frame_, None, user,
-                        based_on=based_on, reason=reason, waiver_reason="", blockers=0)
+    return runs._create(
+        year,
+        RunKind.OFFICIAL,
+        version,
+        to_method(version.spec),
+        frame_,
+        None,
+        user,
+        based_on=based_on,
+        reason=reason,
+        waiver_reason="",
+        blockers=0,
+    )
 
 
 def publish(run: EvaluationRun, user: Any) -> EvaluationRun:

@@ -58,7 +58,7 @@ def test_trace_of_a_hand_made_detail():
     lines = {i.code: i.text for i in t.indicators}
     assert lines["tax_per_mu"] == (
         "实际值 6.4 万元/亩；基准值 8 万元/亩（2 × 县区（功能区）平均值（Σ分子 ÷ Σ分母），取自2023年数据）；"
-        "比值 0.8；得分 = 40 × min(max(0.8, 0), 2) = 32.00 分（四舍五入保留两位小数）"
+        "比值 0.8；得分 = 40 × min(0.8, 2) = 32.00 分（四舍五入保留两位小数）"
     )
     assert "综合能耗为 0 或缺失" in lines["revenue_per_energy"] and "9.87 分" in lines["revenue_per_energy"]
     assert lines["rd_intensity"] == "营业收入为 0 或缺失，该项得 0 分（零分母规则）"

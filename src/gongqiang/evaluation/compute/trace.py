@@ -90,6 +90,7 @@ def indicator_lines(
         return []
     score_cfg = spec.get("score", {}) or {}
     cap, floor = num(score_cfg.get("cap", "2")), num(score_cfg.get("floor", "0"))
+    clamp = f"min({{}}, {cap})" if floor == "0" else f"min(max({{}}, {floor}), {cap})"
     rules = detail.get("rules") or {}
     out = []
     for ind in g.get("indicators", []):
@@ -117,7 +118,7 @@ def indicator_lines(
             if rule == "floored":
                 parts.append(f"比值低于下限 {floor}，按 {floor} 计")
             parts.append(
-                f"得分 = {weight} × min(max({num(ratio)}, {floor}), {cap}) = {points(score)} 分（四舍五入保留两位小数）"
+                f"得分 = {weight} × {clamp.format(num(ratio))} = {points(score)} 分（四舍五入保留两位小数）"
             )
             text = "；".join(parts)
         elif rule == "zero_den_average":
