@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gongqiang.enterprises.importers import KnownEnterprise, RawTable, map_columns, validate
+from gongqiang.enterprises.importers import KnownEnterprise, KnownFrame, RawTable, map_columns, validate
 from gongqiang.lib.uscc import make
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -237,4 +238,10 @@ def test_fast_path_gives_the_row_path_result(spec, rows, mixed, create_unknown, 
     cells = [([c, n, a, b], None) for c, n, a, b in rows] + mixed
     numbered = list(enumerate(cells, start=2))
     in_scope = None if allowed is None else (lambda region, uscc: region in allowed)
-    _same(*_both(spec, numbered, create_unknown, in_scope))
+    fast, slow = _both(spec, numbered, create_unknown, in_scope)
+    _same(fast, slow)
+    # the registry as a frame (what the service passes): the same again
+    frame = KnownFrame(pl.DataFrame(
+        [(c, k.name, k.region_code) for c, k in KNOWN.items()], schema=["uscc", "name", "region_code"], orient="row"
+    ))
+    _same(_both(spec, numbered, create_unknown, in_scope, known=frame)[0], slow)

@@ -9,7 +9,7 @@ from .mapping import ColumnMapping, MappedColumn, guess_source, header_words, ma
 from .numbers import NumberError, parse_number
 from .read import find_header, read_table
 from .reports import error_workbook, template_workbook
-from .results import KnownEnterprise, Parcel, RowError, Validated
+from .results import KnownEnterprise, KnownFrame, Parcel, RowError, Validated
 from .table import FileRejected, RawTable
 from .validate import validate
 
@@ -17,6 +17,7 @@ __all__ = [
     "ColumnMapping",
     "FileRejected",
     "KnownEnterprise",
+    "KnownFrame",
     "MappedColumn",
     "NumberError",
     "Parcel",

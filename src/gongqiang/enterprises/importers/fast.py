@@ -176,6 +176,27 @@ def _convert(frame: pl.DataFrame, src: str, m: _Metric) -> pl.DataFrame:
                   *(("_whole", "_part") if d else ()))
 
 
+def _registry(known: Mapping[str, KnownEnterprise], codes: list[str]) -> dict[str, tuple[str, str | None]]:
+    """uscc → (registry name, region code) for the file's codes: a join when the registry is a frame."""
+    frame = getattr(known, "frame", None)
+    if isinstance(frame, pl.DataFrame):
+        wanted = pl.DataFrame({"uscc": pl.Series(codes, dtype=pl.String)}).unique()
+        found = wanted.join(frame, on="uscc", how="inner")
+        return dict(
+            zip(
+                found.get_column("uscc").to_list(),
+                zip(found.get_column("name").to_list(), found.get_column("region_code").to_list(), strict=True),
+                strict=True,
+            )
+        )
+    out = {}
+    for code in codes:
+        ref = known.get(code)
+        if ref is not None:
+            out[code] = (ref.name, ref.region_code)
+    return out
+
+
 def fast_rows(
     table: RawTable,
     mapping: ColumnMapping,
@@ -204,6 +225,7 @@ def fast_rows(
     industry_col = mapping.key("industry_code")
     industries = column(industry_col)
 
+    registry = _registry(known, [c for c, ok in zip(codes, valid_code, strict=True) if ok])
     row_nos: list[int] = []
     out_codes: list[str] = []
     out_names: list[str] = []
@@ -214,8 +236,8 @@ def fast_rows(
         if not valid_code[i] or not cells or row_no in odd_rows:
             continue
         code = codes[i]
-        ref = known.get(code)  # type: ignore[arg-type]
-        if ref is None or not ref.region_code:
+        ref = registry.get(code)  # type: ignore[arg-type]
+        if ref is None or not ref[1]:
             continue  # a new enterprise (created or refused): the row path decides
         name = names[i]
         if name is not None and type(name) is not str:
@@ -227,14 +249,14 @@ def fast_rows(
             industry = cell_text(industry) or None
             if industry is not None and not _INDUSTRY.match(industry):
                 continue
-        if in_scope is not None and not in_scope(ref.region_code, code):  # type: ignore[arg-type]
+        if in_scope is not None and not in_scope(ref[1], code):  # type: ignore[arg-type]
             continue
         name = name.strip() if name else ""  # type: ignore[union-attr]
         keep.append(i)
         row_nos.append(row_no)
         out_codes.append(code)  # type: ignore[arg-type]
-        out_names.append(name or ref.name or "")
-        out_regions.append(ref.region_code)
+        out_names.append(name or ref[0] or "")
+        out_regions.append(ref[1])
         out_industry.append(industry)
     if not keep:
         return FastResult(set(), pl.DataFrame(schema={**RECORD_SCHEMA, "_order": pl.Int64}))

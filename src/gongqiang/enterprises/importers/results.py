@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -26,6 +27,36 @@ class KnownEnterprise(NamedTuple):
 
     name: str
     region_code: str | None = None
+
+
+class KnownFrame(Mapping[str, KnownEnterprise]):
+    """The registry as validation reads it, over a frame (uscc, name, region_code): the fast path joins
+    the frame; the row path looks single USCCs up, each KnownEnterprise made only when asked for."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame.select(
+            pl.col("uscc").cast(pl.String), pl.col("name").cast(pl.String), pl.col("region_code").cast(pl.String)
+        )
+        self._index: dict[str, int] | None = None
+
+    def _lookup(self) -> dict[str, int]:
+        if self._index is None:
+            usccs = self.frame.get_column("uscc").to_list()
+            self._index = dict(zip(usccs, range(len(usccs)), strict=True))
+        return self._index
+
+    def __getitem__(self, uscc: str) -> KnownEnterprise:
+        i = self._lookup()[uscc]
+        return KnownEnterprise(self.frame.item(i, "name"), self.frame.item(i, "region_code"))
+
+    def __contains__(self, uscc: object) -> bool:
+        return uscc in self._lookup()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lookup())
+
+    def __len__(self) -> int:
+        return self.frame.height
 
 
 @dataclass(frozen=True)

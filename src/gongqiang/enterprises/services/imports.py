@@ -195,12 +195,11 @@ def stage_validated(
     return _apply(batch, validated, mapping, error_report, diffs.registry_frame(year))
 
 
-def _known(registry: pl.DataFrame) -> dict[str, Any]:
+def _known(registry: pl.DataFrame) -> Any:
     """uscc → what the validator knows of a registered enterprise (its name and region code that year)."""
-    from ..importers.results import KnownEnterprise
+    from ..importers.results import KnownFrame
 
-    columns = [registry.get_column(c).to_list() for c in ("uscc", "registry_name", "region_code")]
-    return dict(zip(columns[0], map(KnownEnterprise._make, zip(columns[1], columns[2], strict=True)), strict=True))
+    return KnownFrame(registry.select("uscc", pl.col("registry_name").alias("name"), "region_code"))
 
 
 def _refuse_unplaceable(validated: Any) -> None:
