@@ -47,9 +47,15 @@ ROWS = [
 def test_cohort_cleared_upgraded_by_date_and_removed_leave_the_denominator():
     figs = list_figures(entries(ROWS), cohort_year=2021, as_of=D(2022, 12, 31))
     # A: e1..e6 minus the removed e5 = 5; cleared by 2022: e1 only; upgraded: e3
-    assert figs["A"] == ListFigures(cohort=5, cleared=1, upgraded=1, removed=1, first_batch=3, first_batch_done=2)
-    assert figs["B"] == ListFigures(cohort=2, cleared=1, upgraded=0, removed=0, first_batch=0, first_batch_done=0)
-    assert figs[None] == ListFigures(cohort=7, cleared=2, upgraded=1, removed=1, first_batch=3, first_batch_done=2)
+    assert figs["A"] == ListFigures(
+        cohort=5, cleared=1, upgraded=1, removed=1, first_batch=3, first_batch_done=2
+    )
+    assert figs["B"] == ListFigures(
+        cohort=2, cleared=1, upgraded=0, removed=0, first_batch=0, first_batch_done=0
+    )
+    assert figs[None] == ListFigures(
+        cohort=7, cleared=2, upgraded=1, removed=1, first_batch=3, first_batch_done=2
+    )
     assert figs["A"].clearance_rate == pytest.approx(20.0)
     assert figs[None].clearance_rate == pytest.approx(200 / 7)
     # still open at the end of 2022: A has e2 (cleared later), e4 and e6; B has e8
@@ -77,21 +83,31 @@ def test_group_filter_counts_one_group_only():
 
 def test_other_cohorts_and_empty_frames():
     figs = list_figures(entries(ROWS), cohort_year=2022, as_of=D(2022, 12, 31))
-    assert figs[None] == ListFigures(cohort=1, cleared=1, upgraded=0, removed=0, first_batch=0, first_batch_done=0)
+    assert figs[None] == ListFigures(
+        cohort=1, cleared=1, upgraded=0, removed=0, first_batch=0, first_batch_done=0
+    )
     assert list_figures(entries([]), cohort_year=2021, as_of=D(2022, 12, 31)) == {}
     nobody = list_figures(entries(ROWS), cohort_year=2019, as_of=D(2022, 12, 31))
     assert nobody[None].cohort == 0 and nobody[None].clearance_rate is None
 
 
 def test_only_removed_gives_no_rate():
-    figs = list_figures(entries([("A", 2021, "removed", D(2022, 1, 1), False, "above")]), cohort_year=2021,
-                        as_of=D(2022, 12, 31))
+    figs = list_figures(
+        entries([("A", 2021, "removed", D(2022, 1, 1), False, "above")]),
+        cohort_year=2021,
+        as_of=D(2022, 12, 31),
+    )
     assert figs["A"].cohort == 0 and figs["A"].removed == 1 and figs["A"].clearance_rate is None
     assert figs["A"].open == 0
 
 
-RESULT_SCHEMA = {"region": pl.String, "group": pl.String, "status": pl.String, "class": pl.String,
-                 "land_mu": pl.Float64}
+RESULT_SCHEMA = {
+    "region": pl.String,
+    "group": pl.String,
+    "status": pl.String,
+    "class": pl.String,
+    "land_mu": pl.Float64,
+}
 RESULTS = [
     ("A", "below", "evaluated", "D", 10.0),
     ("A", "below", "evaluated", "C", 30.0),
@@ -122,8 +138,14 @@ def test_below_scale_land_share_of_nothing():
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [("listed", "in_progress"), ("in_progress", "listed"), ("listed", "removed"), ("in_progress", "upgraded"),
-     ("listed", "cleared"), ("in_progress", "cleared")],
+    [
+        ("listed", "in_progress"),
+        ("in_progress", "listed"),
+        ("listed", "removed"),
+        ("in_progress", "upgraded"),
+        ("listed", "cleared"),
+        ("in_progress", "cleared"),
+    ],
 )
 def test_legal_transitions(old, new):
     assert check_transition(old, new, exit_kind="closed", note="关停文件") is None
@@ -135,8 +157,15 @@ def test_moving_into_work_needs_no_evidence():
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [("upgraded", "listed"), ("cleared", "in_progress"), ("removed", "listed"), ("cleared", "upgraded"),
-     ("listed", "listed"), ("listed", "nonsense"), ("nonsense", "listed")],
+    [
+        ("upgraded", "listed"),
+        ("cleared", "in_progress"),
+        ("removed", "listed"),
+        ("cleared", "upgraded"),
+        ("listed", "listed"),
+        ("listed", "nonsense"),
+        ("nonsense", "listed"),
+    ],
 )
 def test_illegal_transitions_say_why_in_chinese(old, new):
     message = check_transition(old, new, exit_kind="closed", note="理由")

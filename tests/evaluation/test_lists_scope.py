@@ -18,7 +18,12 @@ def test_county_user_walks_the_list_urls(client, personas, world):
     walk_rows(world)
     user = personas.county_a
     client.force_login(user)
-    sentinels = [world.luozhuang_ent.name, world.luozhuang_ent.uscc, world.hedong_ent.name, world.hedong_ent.uscc]
+    sentinels = [
+        world.luozhuang_ent.name,
+        world.luozhuang_ent.uscc,
+        world.hedong_ent.name,
+        world.hedong_ent.uscc,
+    ]
     routes = [r for r in all_routes() if r.name.startswith("evaluation:list")]
     assert len(routes) >= 6
 
@@ -31,8 +36,11 @@ def test_county_user_walks_the_list_urls(client, personas, world):
             assert all(v is not None for v in foreign.values()), route.template
             foreign_urls.append((route.url(own), route.url(foreign)))
     # a few filters, so that the filtered page and export are compared too
-    urls += ["/evaluation/lists/?year=2022", "/evaluation/lists/entries/?status=listed&first_batch=1",
-             "/evaluation/lists/entries/export.xlsx?year=2021&group=above_scale"]
+    urls += [
+        "/evaluation/lists/?year=2022",
+        "/evaluation/lists/entries/?status=listed&first_batch=1",
+        "/evaluation/lists/entries/export.xlsx?year=2021&group=above_scale",
+    ]
 
     before = {}
     for url in urls:

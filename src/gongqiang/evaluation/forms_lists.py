@@ -115,13 +115,20 @@ class StatusForm(forms.Form):
         label="佐证或理由",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "如：关停文件文号、土地收回决定书、提升后的亩均税收；移出须写明理由"}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                "placeholder": "如：关停文件文号、土地收回决定书、提升后的亩均税收；移出须写明理由",
+            }
+        ),
     )
 
     def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"date": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(s, NAMES[s]) for s in ListStatus.values if s in TRANSITIONS.get(current, set())]
+        self.fields["status"].choices = [
+            (s, NAMES[s]) for s in ListStatus.values if s in TRANSITIONS.get(current, set())
+        ]
         _bootstrap(self)
 
     def clean_date(self) -> dt.date:
@@ -137,7 +144,9 @@ class ManualAddForm(forms.Form):
     uscc = forms.CharField(label="统一社会信用代码", max_length=40)
     year = forms.IntegerField(label="列入年度", min_value=YEAR_MIN, max_value=YEAR_MAX)
     reason = forms.CharField(
-        label="列入理由", max_length=280, widget=forms.Textarea(attrs={"rows": 3, "placeholder": "如：长期停产、土地闲置，经县区核实"})
+        label="列入理由",
+        max_length=280,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "如：长期停产、土地闲置，经县区核实"}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

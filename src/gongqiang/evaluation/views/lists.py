@@ -86,10 +86,15 @@ def checkpoints(target_id: str | None, spec: Any = None) -> list[dict[str, Any]]
     out = []
     for year, value, comparison in sorted(points):
         sign = COMPARISON_SIGNS.get(comparison, "")
-        out.append({
-            "year": year, "value": value, "comparison": comparison, "sign": sign,
-            "label": f"{year}年 {sign}{value:g}{target.unit}",
-        })
+        out.append(
+            {
+                "year": year,
+                "value": value,
+                "comparison": comparison,
+                "sign": sign,
+                "label": f"{year}年 {sign}{value:g}{target.unit}",
+            }
+        )
     return out
 
 
@@ -116,7 +121,9 @@ def group_names(spec: Any = None) -> dict[str, str]:
 
 
 def county_regions(user: Any) -> list[Region]:
-    return list(Region.objects.visible_to(user).filter(kind__in=COUNTY_LEVEL_KINDS).order_by("sort_order", "code"))
+    return list(
+        Region.objects.visible_to(user).filter(kind__in=COUNTY_LEVEL_KINDS).order_by("sort_order", "code")
+    )
 
 
 def sees_city(user: Any) -> bool:
@@ -157,8 +164,13 @@ def land_share(user: Any, run: EvaluationRun) -> dict[str | None, float | None]:
     )
     frame = pl.DataFrame(
         [(r, g, s, c, float(land) if land is not None else None) for r, g, s, c, land in rows],
-        schema={"region": pl.String, "group": pl.String, "status": pl.String, "class": pl.String,
-                "land_mu": pl.Float64},
+        schema={
+            "region": pl.String,
+            "group": pl.String,
+            "status": pl.String,
+            "class": pl.String,
+            "land_mu": pl.Float64,
+        },
         orient="row",
     )
     return pure.below_scale_land_share(frame, group=below, classes=list(method.below_scale_low_land_classes))
@@ -192,11 +204,15 @@ class ListOverviewView(MemberTemplateView):
 
         current = figs(as_of, group)
         batch = figs(as_of, None)
-        at_points = {p["year"]: figs(dt.date(p["year"], 12, 31), group) for p in rate_points if p["year"] <= year}
+        at_points = {
+            p["year"]: figs(dt.date(p["year"], 12, 31), group) for p in rate_points if p["year"] <= year
+        }
 
         regions = county_regions(user)
         city = sees_city(user)
-        keys: list[tuple[str | None, str]] = ([(None, "全市")] if city else []) + [(r.code, r.name) for r in regions]
+        keys: list[tuple[str | None, str]] = ([(None, "全市")] if city else []) + [
+            (r.code, r.name) for r in regions
+        ]
         rows = []
         for key, name in keys:
             f = current.get(key)
@@ -207,39 +223,60 @@ class ListOverviewView(MemberTemplateView):
                 if p["year"] <= year:
                     pf = at_points[p["year"]].get(key)
                     value = _pct(pf.clearance_rate) if pf else None
-                    cells.append({"past": True, "value": value, "met": meets(value, p["comparison"], p["value"])})
+                    cells.append(
+                        {"past": True, "value": value, "met": meets(value, p["comparison"], p["value"])}
+                    )
                 else:
                     met = meets(rate, p["comparison"], p["value"])
                     gap = round(p["value"] - rate, 1) if rate is not None and not met else None
                     cells.append({"past": False, "value": rate, "met": met, "gap": gap})
-            rows.append({
-                "code": key, "name": name, "is_city": key is None,
-                "cohort": f.cohort if f else 0,
-                "cleared": f.cleared if f else 0,
-                "upgraded": f.upgraded if f else 0,
-                "removed": f.removed if f else 0,
-                "open": f.open if f else 0,
-                "rate": rate,
-                "cells": cells,
-                "batch_size": b.first_batch if b else 0,
-                "batch_done": b.first_batch_done if b else 0,
-            })
+            rows.append(
+                {
+                    "code": key,
+                    "name": name,
+                    "is_city": key is None,
+                    "cohort": f.cohort if f else 0,
+                    "cleared": f.cleared if f else 0,
+                    "upgraded": f.upgraded if f else 0,
+                    "removed": f.removed if f else 0,
+                    "open": f.open if f else 0,
+                    "rate": rate,
+                    "cells": cells,
+                    "batch_size": b.first_batch if b else 0,
+                    "batch_done": b.first_batch_done if b else 0,
+                }
+            )
 
         land = self.land_shares(user, base, keys)
         batch_target = checkpoints(feeds.first_batch, spec)
         for row in rows:
             # The first batch's number is the city's: only the city row is judged against it.
-            row["batch_checks"] = [
-                {"label": p["label"], "past": p["year"] <= year,
-                 "met": meets(row["batch_done"], p["comparison"], p["value"])}
-                for p in batch_target
-            ] if row["is_city"] else []
+            row["batch_checks"] = (
+                [
+                    {
+                        "label": p["label"],
+                        "past": p["year"] <= year,
+                        "met": meets(row["batch_done"], p["comparison"], p["value"]),
+                    }
+                    for p in batch_target
+                ]
+                if row["is_city"]
+                else []
+            )
         county_rows = [r for r in rows if not r["is_city"]]
         context.update(
-            year=year, years=list(range(base, max(today.year, base) + 1)), as_of=as_of, base=base,
+            year=year,
+            years=list(range(base, max(today.year, base) + 1)),
+            as_of=as_of,
+            base=base,
             group_name=group_names(spec).get(group or "", group or "全部分组"),
-            rows=rows, rate_points=rate_points, land_points=land_points, batch_target=batch_target,
-            land=land, sees_city=city, has_entries=not frame.is_empty(),
+            rows=rows,
+            rate_points=rate_points,
+            land_points=land_points,
+            batch_target=batch_target,
+            land=land,
+            sees_city=city,
+            has_entries=not frame.is_empty(),
             rate_chart=self.rate_chart(rows if city else county_rows, rate_points),
             land_chart=self.land_chart(land, land_points),
             links=target_links([feeds.clearance_rate, feeds.first_batch, feeds.below_scale_land_share], spec),
@@ -272,29 +309,50 @@ class ListOverviewView(MemberTemplateView):
 
     @staticmethod
     def rate_chart(rows: list[dict[str, Any]], points: list[dict[str, Any]]) -> dict[str, Any]:
-        marks = [{"yAxis": p["value"], "name": p["label"], "label": {"formatter": p["label"]}} for p in points]
+        marks = [
+            {"yAxis": p["value"], "name": p["label"], "label": {"formatter": p["label"]}} for p in points
+        ]
         return {
             "tooltip": {"trigger": "axis"},
             "grid": {"left": 40, "right": 90, "top": 30, "bottom": 60},
             "xAxis": {"type": "category", "data": [r["name"] for r in rows], "axisLabel": {"rotate": 30}},
             "yAxis": {"type": "value", "name": "出清率（%）", "max": 100, "min": 0},
-            "series": [{
-                "type": "bar", "name": "出清率（%）", "data": [r["rate"] for r in rows],
-                "itemStyle": {"color": "#0d6efd"},
-                "markLine": {"symbol": "none", "lineStyle": {"type": "dashed", "color": "#dc3545"}, "data": marks},
-            }],
+            "series": [
+                {
+                    "type": "bar",
+                    "name": "出清率（%）",
+                    "data": [r["rate"] for r in rows],
+                    "itemStyle": {"color": "#0d6efd"},
+                    "markLine": {
+                        "symbol": "none",
+                        "lineStyle": {"type": "dashed", "color": "#dc3545"},
+                        "data": marks,
+                    },
+                }
+            ],
         }
 
     @staticmethod
     def land_chart(land: dict[str, Any], points: list[dict[str, Any]]) -> dict[str, Any]:
-        marks = [{"yAxis": p["value"], "name": p["label"], "label": {"formatter": p["label"]}} for p in points]
+        marks = [
+            {"yAxis": p["value"], "name": p["label"], "label": {"formatter": p["label"]}} for p in points
+        ]
         series = []
         for i, row in enumerate(land["rows"]):
             if not row["is_city"] and len(land["rows"]) > 2:
                 continue  # the city line; a county user's own line
-            item: dict[str, Any] = {"type": "line", "name": row["name"], "data": row["values"], "connectNulls": True}
+            item: dict[str, Any] = {
+                "type": "line",
+                "name": row["name"],
+                "data": row["values"],
+                "connectNulls": True,
+            }
             if i == 0:
-                item["markLine"] = {"symbol": "none", "lineStyle": {"type": "dashed", "color": "#dc3545"}, "data": marks}
+                item["markLine"] = {
+                    "symbol": "none",
+                    "lineStyle": {"type": "dashed", "color": "#dc3545"},
+                    "data": marks,
+                }
             series.append(item)
         return {
             "tooltip": {"trigger": "axis"},
@@ -318,9 +376,13 @@ class RecomputeView(MemberRequiredMixin, View):
             messages.error(request, str(exc))
         else:
             if written:
-                messages.success(request, f"已重新计算任务一指标，写入目标观测值 {written} 条（计算值，附数据来源）。")
+                messages.success(
+                    request, f"已重新计算任务一指标，写入目标观测值 {written} 条（计算值，附数据来源）。"
+                )
             else:
-                messages.success(request, "已重新计算任务一指标：计算结果与已记录的观测值一致，写入目标观测值 0 条。")
+                messages.success(
+                    request, "已重新计算任务一指标：计算结果与已记录的观测值一致，写入目标观测值 0 条。"
+                )
         return HttpResponseRedirect(reverse("evaluation:lists"))
 
 
@@ -361,7 +423,9 @@ class EntryListView(ScopedListView):
             regions=county_regions(user),
             years=list(
                 LowEfficiencyEntry.objects.visible_to(user)
-                .order_by("-cohort_year").values_list("cohort_year", flat=True).distinct()
+                .order_by("-cohort_year")
+                .values_list("cohort_year", flat=True)
+                .distinct()
             ),
             statuses=ListStatus.choices,
             groups=sorted(names.items()),
@@ -382,7 +446,9 @@ class EntryExportView(MemberRequiredMixin, View):
         groups = group_names()
         regions = {r.code: r.name for r in county_regions(request.user)}
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        title = f"低效企业清单（{flt.describe(regions, groups)}；导出时间 {timezone.localtime():%Y-%m-%d %H:%M}）"
+        title = (
+            f"低效企业清单（{flt.describe(regions, groups)}；导出时间 {timezone.localtime():%Y-%m-%d %H:%M}）"
+        )
         content = entries_workbook(qs.iterator(chunk_size=2000), title, groups)
         return attachment(content, f"低效企业清单-{stamp}.xlsx")
 
@@ -408,8 +474,12 @@ class EntryDetailView(ScopedDetailView):
         return super().base_queryset().select_related("enterprise", "region", "first_run")
 
     def get_breadcrumbs(self):
-        return [CRUMB, ("低效企业清单", "evaluation:lists"), ("清单明细", "evaluation:list-entries"),
-                (self.object.enterprise.name, None)]
+        return [
+            CRUMB,
+            ("低效企业清单", "evaluation:lists"),
+            ("清单明细", "evaluation:list-entries"),
+            (self.object.enterprise.name, None),
+        ]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -423,7 +493,9 @@ def entry_context(user: Any, entry: LowEfficiencyEntry) -> dict[str, Any]:
     result = None
     if entry.first_run_id:
         result = (
-            Result.objects.visible_to(user).filter(run_id=entry.first_run_id, enterprise_id=entry.enterprise_id).first()
+            Result.objects.visible_to(user)
+            .filter(run_id=entry.first_run_id, enterprise_id=entry.enterprise_id)
+            .first()
         )
     can_act = (
         can_write(user)
@@ -432,7 +504,9 @@ def entry_context(user: Any, entry: LowEfficiencyEntry) -> dict[str, Any]:
     )
     history = (
         Result.objects.visible_to(user)
-        .filter(enterprise_id=entry.enterprise_id, run__kind=RunKind.OFFICIAL, run__status=RunStatus.PUBLISHED)
+        .filter(
+            enterprise_id=entry.enterprise_id, run__kind=RunKind.OFFICIAL, run__status=RunStatus.PUBLISHED
+        )
         .select_related("run")
         .order_by("run__year")
     )
@@ -447,7 +521,9 @@ def entry_context(user: Any, entry: LowEfficiencyEntry) -> dict[str, Any]:
         "can_act": can_act,
         "statuses": ListStatus.choices,
         "other_entries": LowEfficiencyEntry.objects.visible_to(user)
-        .filter(enterprise_id=entry.enterprise_id).exclude(pk=entry.pk).order_by("cohort_year"),
+        .filter(enterprise_id=entry.enterprise_id)
+        .exclude(pk=entry.pk)
+        .order_by("cohort_year"),
     }
 
 
@@ -459,7 +535,9 @@ class EntryStatusView(MemberRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         entry = get_object_or_404(
-            LowEfficiencyEntry.objects.writable_by(request.user).select_related("enterprise", "region", "first_run"),
+            LowEfficiencyEntry.objects.writable_by(request.user).select_related(
+                "enterprise", "region", "first_run"
+            ),
             pk=pk,
         )
         form = StatusForm(request.POST, current=entry.status)
@@ -468,13 +546,19 @@ class EntryStatusView(MemberRequiredMixin, View):
             data = form.cleaned_data
             try:
                 svc.change_status(
-                    entry, data["status"], request.user, date=data["date"], note=data["note"],
+                    entry,
+                    data["status"],
+                    request.user,
+                    date=data["date"],
+                    note=data["note"],
                     exit_kind=data["exit_kind"],
                 )
             except (svc.ListRefused, ScopeViolation) as exc:
                 error = str(exc)
             else:
-                messages.success(request, f"{entry.enterprise.name}：状态已改为“{entry.get_status_display()}”。")
+                messages.success(
+                    request, f"{entry.enterprise.name}：状态已改为“{entry.get_status_display()}”。"
+                )
                 return HttpResponseRedirect(reverse("evaluation:list-entry", args=[entry.pk]))
         # Nothing was saved: show the page again with the reason.
         entry.refresh_from_db()
@@ -484,8 +568,12 @@ class EntryStatusView(MemberRequiredMixin, View):
             **entry_context(request.user, entry),
             "object": entry,
             "form": form,
-            "breadcrumbs": [CRUMB, ("低效企业清单", "evaluation:lists"), ("清单明细", "evaluation:list-entries"),
-                            (entry.enterprise.name, None)],
+            "breadcrumbs": [
+                CRUMB,
+                ("低效企业清单", "evaluation:lists"),
+                ("清单明细", "evaluation:list-entries"),
+                (entry.enterprise.name, None),
+            ],
         }
         return render(request, "evaluation/list_entry.html", context, status=400)
 
@@ -493,11 +581,17 @@ class EntryStatusView(MemberRequiredMixin, View):
 class ManualAddView(MemberRequiredMixin, View):
     allowed_roles = WRITERS
     template_name = "evaluation/list_add.html"
-    breadcrumbs = [CRUMB, ("低效企业清单", "evaluation:lists"), ("清单明细", "evaluation:list-entries"),
-                   ("人工列入", None)]
+    breadcrumbs = [
+        CRUMB,
+        ("低效企业清单", "evaluation:lists"),
+        ("清单明细", "evaluation:list-entries"),
+        ("人工列入", None),
+    ]
 
     def render_form(self, request: HttpRequest, form: ManualAddForm, status: int = 200) -> HttpResponse:
-        return render(request, self.template_name, {"form": form, "breadcrumbs": self.breadcrumbs}, status=status)
+        return render(
+            request, self.template_name, {"form": form, "breadcrumbs": self.breadcrumbs}, status=status
+        )
 
     def get(self, request: HttpRequest) -> HttpResponse:
         initial = {"year": timezone.localdate().year}
