@@ -141,10 +141,12 @@ def follow_outcomes(year: int, rng: random.Random) -> tuple[int, int]:
 
 
 def mark_first_batch(cohort_year: int, size: int) -> int:
-    """The first batch: the `size` entries of the baseline cohort with the lowest 亩均税收, spread over the
-    counties in proportion to their lists (rounded)."""
+    """The first batch: the `size` entries of the baseline cohort with the lowest 亩均税收, above-scale
+    enterprises first (the policy's 规上 亩均税收 line), then below-scale D-class ones if they are too few."""
+    group = lists.clearance_group()
     # scope: reviewed — demo builder.
-    cohort = list(LowEfficiencyEntry.objects.filter(cohort_year=cohort_year).order_by("tax_per_mu", "pk"))
+    cohort = sorted(LowEfficiencyEntry.objects.filter(cohort_year=cohort_year),
+                    key=lambda e: (e.group != group, e.tax_per_mu is None, e.tax_per_mu or 0, e.pk))
     chosen = [e.pk for e in cohort[:size]]
     LowEfficiencyEntry.objects.filter(pk__in=chosen).update(first_batch=True)
     return len(chosen)
