@@ -36,7 +36,7 @@ def test_results_are_scoped_and_filtered(login, personas, world, run):
     assert world.luozhuang_ent.uscc not in {r["uscc"] for r in body["items"]}
     assert county.get(f"/api/evaluation/runs/{run.pk}/results?unit=371311").json()["count"] == 0
     city = login(personas.city)
-    a = city.get(f"/api/evaluation/runs/{run.pk}/results?klass=a").json()
+    a = city.get(f"/api/evaluation/runs/{run.pk}/results?class=a").json()
     assert a["count"] == Result.objects.filter(run=run, final_class="A").count()
     assert all(r["final_class"] == "A" for r in a["items"])
     first = a["items"][0]

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from gongqiang.core.api import get_scoped_or_404, scoped
@@ -99,7 +99,7 @@ class ResultOut(Schema):
 
 
 class ResultQuery(Schema):
-    klass: str = ""
+    klass: str = Field("", alias="class", description="类别 A、B、C、D、T")
     unit: str = ""
     group: str = ""
     low: bool = False
