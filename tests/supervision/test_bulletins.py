@@ -180,10 +180,9 @@ def test_county_ranking_weighted_as_the_pack_says(filed, personas, monkeypatch):
     content = generate(personas.city, 2024, 2, TODAY).content
     assert [(u["unit"], u["score"]) for u in content["ranking"]] == [("兰山区", 66.65), ("罗庄区", 41.65)]
 
-    # The evaluation app's hook answers: 兰山 40, 罗庄 90 (% of the cohort cleared).
-    fake = types.ModuleType("gongqiang.evaluation.services")
-    fake.county_clearance_progress = lambda user, as_of: {"371302": 40, "371311": 90}
-    monkeypatch.setitem(sys.modules, "gongqiang.evaluation.services", fake)
+    # The evaluation app answers: 兰山 40, 罗庄 90 (% of the baseline cohort cleared).
+    monkeypatch.setattr("gongqiang.evaluation.services.lists.clearance_by_region",
+                        lambda as_of: {"371302": 40, "371311": 90})
     # And 兰山's half-year sheet is approved at 72.5 of 100 (its period ends with the quarter).
     create_sheets(personas.city, "half", 2024, TODAY)
     AssessmentSheet.objects.filter(region=ls).update(state="approved", total=Decimal("72.50"))
@@ -195,6 +194,13 @@ def test_county_ranking_weighted_as_the_pack_says(filed, personas, monkeypatch):
     # The quarter before ends before the sheet's period: the sheet does not count there.
     q1 = generate(personas.city, 2024, 1, TODAY).content
     assert all(u["parts"]["assessment_points"] == "暂无数据" for u in q1["ranking"])
+    # Without the evaluation app's service the component is 暂无数据 again (the weight shared out as before).
+    fake = types.ModuleType("gongqiang.evaluation.services.lists")
+    monkeypatch.setitem(sys.modules, "gongqiang.evaluation.services.lists", fake)
+    without = generate(personas.city, 2024, 2, TODAY).content
+    assert without["ranking"][1]["parts"]["evaluation_progress"] == "暂无数据"
+    # 罗庄: (1500 + 999) ÷ 60 = 41.65; 兰山: (3000 + 999 + 1450) ÷ 80 = 68.11
+    assert [(u["unit"], u["score"]) for u in without["ranking"]] == [("兰山区", 68.11), ("罗庄区", 41.65)]
     # Word and PDF carry the new table.
     published = publish(personas.city, Bulletin.objects.order_by("-pk").first())
     assert published.docx and published.pdf

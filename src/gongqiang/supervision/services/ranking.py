@@ -1,7 +1,7 @@
 """The inputs of the bulletin's county ranking and of the target-based assessment indicator.
 
 Targets are read through `gongqiang.targets.services` only; the evaluation app (low-efficiency clearance) through
-an optional hook, so supervision works before, and without, that app. The weighing itself is pure
+its service `evaluation.services.lists.clearance_by_region`, looked up when called, so supervision works without it. The weighing itself is pure
 (`compute.rank_counties`).
 """
 
@@ -15,10 +15,10 @@ from gongqiang.core.services.policy import active_spec
 
 from ..compute import RANKING_COMPONENTS, CountyRank, rank_counties
 
-# The contract the evaluation app is asked to expose (docs/supervision.md): a function of (user, as_of) that
-# returns {county region code: clearance progress 0–100, or None when the county has no data}.
-EVALUATION_MODULE = "gongqiang.evaluation.services"
-EVALUATION_HOOK = "county_clearance_progress"
+# The evaluation app's service for the clearance component: clearance_by_region(as_of) → {county code: % of the
+# baseline low-efficiency cohort cleared, or None}. Optional: without it the component is 暂无数据.
+EVALUATION_MODULE = "gongqiang.evaluation.services.lists"
+EVALUATION_HOOK = "clearance_by_region"
 
 # Statuses of the targets app that count as on time (进度正常, 已达成); tracked-only targets are not scored.
 ON_TIME = {"achieved", "on_track"}
@@ -60,9 +60,10 @@ def targets_by_department(user: Any, as_of: dt.date) -> dict[str, tuple[int, int
     return out
 
 
-def evaluation_progress(user: Any, as_of: dt.date) -> dict[str, float | None] | None:
-    """Low-efficiency clearance progress per county code (0–100), or None while the evaluation app does not
-    expose `county_clearance_progress` (then the component is 暂无数据 and its weight goes to the others)."""
+def evaluation_progress(as_of: dt.date) -> dict[str, float | None] | None:
+    """Low-efficiency clearance progress per county code (0–100) from the evaluation app, or None when that app
+    (or its `clearance_by_region`) is not there: then the component is 暂无数据 and its weight goes to the others.
+    City-wide figures: only the city generates bulletins."""
     try:
         module = importlib.import_module(EVALUATION_MODULE)
     except ModuleNotFoundError as exc:
@@ -72,8 +73,8 @@ def evaluation_progress(user: Any, as_of: dt.date) -> dict[str, float | None] | 
     hook = getattr(module, EVALUATION_HOOK, None)
     if hook is None:
         return None
-    return {code: None if value is None else max(0.0, min(100.0, float(value)))
-            for code, value in hook(user, as_of).items()}
+    return {code: None if value is None else max(0.0, min(100.0, round(float(value), 1)))
+            for code, value in hook(as_of).items()}
 
 
 def assessment_points(user: Any, as_of: dt.date) -> dict[int, float]:
@@ -108,7 +109,7 @@ def county_ranking(user: Any, counties: list[Any], punctuality: dict[str, float 
     config = spec.supervision.bulletin_ranking if spec is not None else None
     weights = config.model_dump() if config is not None else {"dispatch_punctuality": 100.0}
     targets = targets_by_county(user, as_of) if weights.get("targets_on_time") else {}
-    evaluation = (evaluation_progress(user, as_of) if weights.get("evaluation_progress") else None) or {}
+    evaluation = (evaluation_progress(as_of) if weights.get("evaluation_progress") else None) or {}
     points = assessment_points(user, as_of) if weights.get("assessment_points") else {}
     values = {c.name: {"targets_on_time": _pct(targets.get(c.pk)),
                        "dispatch_punctuality": punctuality.get(c.name),
