@@ -1,4 +1,5 @@
-"""`gongqiang remind [--today YYYY-MM-DD]`: dispatch reminders and chases; cron or Celery beat runs it daily."""
+"""`gongqiang remind [--today YYYY-MM-DD]`: dispatch reminders and chases, 批示 awaiting an answer, the quarterly
+bulletin's due day; cron or Celery beat runs it daily."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from gongqiang.supervision.services.reminders import remind
 
 
 class Command(BaseCommand):
-    help = "发送月调度报送提醒（截止前）和催报（逾期后）；可重复运行，已发送的不再发送。"
+    help = "发送月调度报送提醒（截止前）和催报（逾期后）、领导批示待答复提醒、季度通报印发提醒；可重复运行，已发送的不再发送。"
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--today", help="按指定日期运行（YYYY-MM-DD），默认今天")
