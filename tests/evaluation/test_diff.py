@@ -9,7 +9,7 @@ import pytest
 
 from gongqiang.evaluation.models import Result
 from gongqiang.evaluation.services import runs
-from gongqiang.evaluation.services.diff import diff_runs, input_changes
+from gongqiang.evaluation.services.diff import diff_runs, input_changes, readable_change
 from gongqiang.evaluation.views.common import metric_names
 from tests.evaluation import runs_world as rw
 
@@ -75,7 +75,7 @@ def test_method_change_is_named(base, personas):
             q["share"] = "20"
     whatif = runs.whatif(first, raw, personas.city)
     diff = diff_runs(whatif, personas.city)
-    assert any("classes.quotas[A].share：20 → 40" in line for line in diff.method_changes)
+    assert any("分档 · A类 · 比例（%）：20 → 40" in line for line in diff.method_changes)
     assert diff.changes and all("method" in c.kinds for c in diff.changes)
     assert all(c.old_class in "BC" and c.new_class in "AB" for c in diff.changes)
 
@@ -116,3 +116,19 @@ def test_input_lines_are_readable():
         "新增事项：高新技术企业",
     ]
     assert input_changes(old, old, names) == []
+
+
+def test_method_change_lines_are_readable():
+    spec = {"groups": [{"code": "above_scale", "name": "规上工业企业",
+                        "indicators": [{"code": "tax_per_mu", "name": "单位用地税收"}]}],
+            "low_efficiency": [{"label": "规上企业亩均税收3万元及以下"}]}
+    items = {"high_tech": "高新技术企业"}
+    assert readable_change("groups[above_scale].indicators[tax_per_mu].weight：40 → 50", spec) == (
+        "规上工业企业 · 单位用地税收 · 权重：40 → 50"
+    )
+    assert readable_change("bonus.items[high_tech].points：3 → 4", spec, items) == "加分 · 高新技术企业 · 分值：3 → 4"
+    assert readable_change("low_efficiency[0].at_most：3 → 3.5", spec) == (
+        "低效认定 规上企业亩均税收3万元及以下 · 认定线：3 → 3.5"
+    )
+    assert readable_change("calendar.public_notice_days：5 → 7", spec) == "工作节点 · 公示天数：5 → 7"
+    assert readable_change("no colon here", spec) == "no colon here"

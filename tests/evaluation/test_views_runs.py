@@ -330,7 +330,7 @@ def test_method_edit_validates_in_chinese_and_saves_a_version(login, personas, l
     new = MethodVersion.objects.get(year=2024, version=2)
     assert new.note == "提高亩均税收权重"
     detail = city.get(reverse("evaluation:method-detail", args=[new.pk])).content.decode()
-    assert "weight：40 → 50" in detail
+    assert "规上工业企业 · 单位用地税收 · 权重：40 → 50" in detail
     assert login(personas.county_a).get(url).status_code == 403
 
 
@@ -355,7 +355,7 @@ def test_whatif_redirects_to_the_diff(login, personas, world, published):
         "evaluation:run-diff", args=[whatif.pk]
     )
     page = city.get(response["Location"]).content.decode()
-    assert "classes.quotas[A].share：20 → 30" in page
+    assert "分档 · A类 · 比例（%）：20 → 30" in page
     assert "评价方法变化" in page
     assert published.status == RunStatus.PUBLISHED
 

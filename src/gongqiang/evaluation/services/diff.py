@@ -6,6 +6,7 @@ enterprises only. The method changes are the run's (published with it) and the s
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -50,6 +51,56 @@ KIND_LABELS = {
     "new": "新参评",
     "gone": "不再参评",
 }
+
+
+FIELD_NAMES = {
+    "weight": "权重", "share": "比例（%）", "rounding": "取整方式", "multiplier": "基准值倍数", "average": "平均方式",
+    "cap": "上限", "floor": "下限", "points": "分值", "at_most": "认定线", "inclusive": "含本数",
+    "public_notice_days": "公示天数", "min_land_mu": "规下参评用地下限（亩）", "grouping": "评价单元",
+    "year": "基准年份", "fallback_to_current": "上年无数据时取当年", "steps": "差别电价加价",
+    "industry_divisions": "T类行业", "newly_above_scale": "新升规列T类", "startup_years": "投产年限",
+    "mode": "分档方式", "tie_breakers": "同分排序", "veto_shrink_order": "否决压缩顺序", "veto": "一票否决事项",
+    "min_total": "最低分", "on_zero_denominator": "分母为0规则",
+}
+SECTION_NAMES = {
+    "benchmark": "基准值", "score": "单项得分", "bonus": "加分", "penalty": "减分", "classes": "分档",
+    "calendar": "工作节点", "t_class": "暂不评价", "electricity_surcharge": "差别电价", "measures": "差别化措施",
+}
+SEGMENT = re.compile(r"^(?P<name>[^\[]+)(?:\[(?P<key>[^\]]+)\])?$")
+
+
+def readable_change(line: str, spec: dict[str, Any], items: dict[str, str] | None = None) -> str:
+    """'groups[above_scale].indicators[tax_per_mu].weight：40 → 50' → '规上工业企业 · 单位用地税收 · 权重：40 → 50'."""
+    path, sep, rest = line.partition("：")
+    if not sep:
+        return line
+    items = items or {}
+    groups = {g.get("code"): g for g in spec.get("groups", [])}
+    indicators = {i.get("code"): i.get("name") for g in spec.get("groups", []) for i in g.get("indicators", [])}
+    rules = spec.get("low_efficiency", [])
+    words = []
+    for part in path.split("."):
+        m = SEGMENT.match(part)
+        if not m:
+            words.append(part)
+            continue
+        name, key = m.group("name"), m.group("key")
+        if name == "groups" and key:
+            words.append(groups.get(key, {}).get("name", key))
+        elif name == "indicators" and key:
+            words.append(indicators.get(key, key))
+        elif name == "quotas" and key:
+            words.append(f"{key}类")
+        elif name == "items" and key:
+            words.append(items.get(key, key))
+        elif name == "low_efficiency":
+            label = rules[int(key)].get("label", key) if key and key.isdigit() and int(key) < len(rules) else key
+            words.append(f"低效认定 {label or ''}".strip())
+        elif name in SECTION_NAMES:
+            words.append(SECTION_NAMES[name])
+        else:
+            words.append(FIELD_NAMES.get(name, name) + (f"[{key}]" if key else ""))
+    return " · ".join(words) + "：" + rest
 
 
 def _dec(value: Any) -> Decimal | None:
@@ -109,7 +160,10 @@ def diff_runs(
         return out
     names = names or {}
     if run.method_hash != base.method_hash:
-        out.method_changes = describe_changes(base.method_spec or {}, run.method_spec or {})
+        out.method_changes = [
+            readable_change(line, run.method_spec or {}, {k: v[0] for k, v in names.items()})
+            for line in describe_changes(base.method_spec or {}, run.method_spec or {})
+        ]
     visible = Result.objects.visible_to(user)
     old = {r["enterprise_id"]: r for r in visible.filter(run=base).values(*FIELDS)}
     new = {r["enterprise_id"]: r for r in visible.filter(run=run).values(*FIELDS)}

@@ -20,7 +20,8 @@ from gongqiang.core.views.base import MemberRequiredMixin, MemberTemplateView, S
 from ..models import EvaluationRun, MethodVersion, RunStatus
 from ..services import methods as method_service
 from ..services import runs as run_service
-from .common import CITY, STAFF, is_city, item_names, run_or_404
+from ..services.diff import readable_change
+from .common import CITY, STAFF, is_city, item_names, metric_names, run_or_404
 
 
 class MethodListView(MemberTemplateView):
@@ -80,7 +81,11 @@ class MethodDetailView(ScopedDetailView):
             veto=[names.get(c, c) for c in spec.get("veto", [])],
             measures=sorted((spec.get("measures") or {}).items()),
             surcharge=spec.get("electricity_surcharge"),
-            changes=method_service.describe_changes(self.object.based_on.spec, spec) if self.object.based_on_id else [],
+            changes=[readable_change(line, spec, names)
+                     for line in method_service.describe_changes(self.object.based_on.spec, spec)]
+            if self.object.based_on_id else [],
+            metrics={k: v[0] for k, v in metric_names().items()},
+            indicators={i["code"]: i["name"] for g in spec.get("groups", []) for i in g.get("indicators", [])},
             is_latest=self.object.version == latest,
             can_edit=is_city(self.request.user),
         )
