@@ -407,14 +407,22 @@ def _totals(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
 
 # -- 5. rank and class -------------------------------------------------------------------------------
 def _rank(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
-    keys = ["unit", "group", "total", *method.classes.tie_breakers, "uscc"]
-    desc = [False, False, True, *([True] * len(method.classes.tie_breakers)), False]
+    """Rank among the non-vetoed of each unit and group: total, then the tie-breakers, descending,
+    then the USCC ascending. One multi-column sort of a million rows costs several times more than a
+    few single-column ones, so this sorts from the least significant key to the most, each sort stable
+    (keeping the order of ties from the sorts before)."""
+    breakers = method.classes.tie_breakers
+    unit_group = pl.concat_str(["unit", "group"], separator="|").cast(pl.Categorical).to_physical()
     ranked = (
-        df.select(keys)
+        df.select(unit_group.alias("_ug"), "total", *breakers, "uscc")
         .with_row_index("_pos")
         .filter((df["status"] == STATUS_EVALUATED) & ~df["veto"])
-        .sort(keys, descending=desc, nulls_last=True)
-        .select("_pos", (pl.int_range(pl.len()).over("unit", "group") + 1).cast(pl.Int64).alias("rank"))
+        .sort("uscc", maintain_order=True)
+    )
+    for key in [*reversed(breakers), "total"]:
+        ranked = ranked.sort(key, descending=True, nulls_last=True, maintain_order=True)
+    ranked = ranked.sort("_ug", maintain_order=True).select(
+        "_pos", (pl.int_range(pl.len()).over("_ug") + 1).cast(pl.Int64).alias("rank")
     )
     rank = pl.repeat(None, df.height, dtype=pl.Int64, eager=True).alias("rank")
     rank.scatter(ranked["_pos"], ranked["rank"])
