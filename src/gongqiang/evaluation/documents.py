@@ -65,9 +65,7 @@ def _num(value: Any) -> float | None:
 
 def _write_num(sheet, row: int, col: int, value: Any, fmt) -> None:
     v = _num(value)
-    if v is None:
-        sheet.write_blank(row, col, None)
-    else:
+    if v is not None:  # an empty cell stays unwritten
         sheet.write_number(row, col, v, fmt)
 
 

@@ -115,14 +115,18 @@ class ResultListView(ScopedListView):
 
 
 # -- exports ----------------------------------------------------------------------------------------
-def export_rows(qs: QuerySet) -> list[dict[str, Any]]:
+FIELDS = (
+    "enterprise_id", "enterprise__uscc", "enterprise__name", "region__name", "group", "status", "total", "rank",
+    "veto", "computed_class", "adjusted_class", "adjust_reason", "final_class", "low_efficiency",
+    "low_efficiency_reason", "reason", "land_mu",
+)
+
+
+def export_rows(qs: QuerySet, *, detail: bool = True) -> list[dict[str, Any]]:
+    fields = (*FIELDS, "detail") if detail else FIELDS
     return [
         {**r, "uscc": r.pop("enterprise__uscc"), "name": r.pop("enterprise__name"), "region": r.pop("region__name")}
-        for r in qs.values(
-            "enterprise_id", "enterprise__uscc", "enterprise__name", "region__name", "group", "status", "detail",
-            "total", "rank", "veto", "computed_class", "adjusted_class", "adjust_reason", "final_class",
-            "low_efficiency", "low_efficiency_reason", "reason", "land_mu",
-        ).order_by("region__path", "group", "status", "rank", "enterprise__uscc")
+        for r in qs.values(*fields).order_by("region__path", "group", "status", "rank", "enterprise__uscc")
     ]
 
 
@@ -154,7 +158,7 @@ class ResultsExportView(_RunExport):
 class NoticeExportView(_RunExport):
     def build(self, request: HttpRequest, run: EvaluationRun, stamp: str) -> HttpResponse:
         units: dict[str, list] = {}
-        for r in export_rows(self.results(request, run).exclude(final_class="")):
+        for r in export_rows(self.results(request, run).exclude(final_class=""), detail=False):
             units.setdefault(r["region"], []).append(r)
         content = documents.notice_workbook(
             list(units.items()), f"{run.year}年度工业企业亩产效益综合评价结果公示名单", group_names(run.method_spec)
@@ -164,7 +168,7 @@ class NoticeExportView(_RunExport):
 
 class MeasuresExportView(_RunExport):
     def build(self, request: HttpRequest, run: EvaluationRun, stamp: str) -> HttpResponse:
-        rows = export_rows(self.results(request, run).filter(final_class__in=["A", "B", "C", "D"]))
+        rows = export_rows(self.results(request, run).filter(final_class__in=["A", "B", "C", "D"]), detail=False)
         spec = run.method_spec
         # classes of earlier published runs, read through the scope like everything else
         d_ids = [r["enterprise_id"] for r in rows if r["final_class"] == "D"]
