@@ -197,7 +197,10 @@ def _benchmarks(df: pl.DataFrame, method: EvaluationMethod, code: str, year: int
     ind = _indicator(method, code)
     groups = [g.code for g, _ in _groups_with(method, code)]
     n, d = pl.col(ind.numerator), pl.col(ind.denominator)
-    usable = df.filter((pl.col("status") == STATUS_EVALUATED) & pl.col("group").is_in(groups) & (d > 0))
+    # lazy, so that the filter copies only the columns the sums read, not the whole frame
+    usable = df.lazy().filter(
+        (pl.col("status") == STATUS_EVALUATED) & pl.col("group").is_in(groups) & (d > 0)
+    )
     return (
         usable.group_by("unit", "group")
         .agg(
@@ -212,6 +215,7 @@ def _benchmarks(df: pl.DataFrame, method: EvaluationMethod, code: str, year: int
             pl.len().alias("count"),
         )
         .with_columns(pl.lit(year, pl.Int64).alias("year"))
+        .collect()
     )
 
 
@@ -237,6 +241,13 @@ def _benchmark_base(row: dict[str, Any], average: str) -> Fraction:
 
 
 # -- 3. indicator scores ----------------------------------------------------------------------------
+_ZERO_RULES = {
+    ZeroDenominator.unit_average: "zero_den_average",
+    ZeroDenominator.zero: "zero_den_zero",
+    ZeroDenominator.exception: "zero_den_exception",
+}
+
+
 def _score_indicator(
     df: pl.DataFrame, method: EvaluationMethod, code: str, bench: pl.DataFrame
 ) -> tuple[pl.DataFrame, list[pl.Expr]]:
@@ -262,7 +273,9 @@ def _score_indicator(
     for g, i in gw:
         weight = pl.when(pl.col("group") == g.code).then(pl.lit(float(i.weight))).otherwise(weight)
         rule_zero = (
-            pl.when(pl.col("group") == g.code).then(pl.lit(i.on_zero_denominator.value)).otherwise(rule_zero)
+            pl.when(pl.col("group") == g.code)
+            .then(pl.lit(_ZERO_RULES[i.on_zero_denominator]))
+            .otherwise(rule_zero)
         )
     n, d = pl.col(ind.numerator), pl.col(ind.denominator)
     in_group = pl.col("group").is_in([g.code for g, _ in gw]) & (pl.col("status") == STATUS_EVALUATED)
@@ -275,7 +288,7 @@ def _score_indicator(
         pl.when(~in_group)
         .then(pl.lit(None, pl.String))
         .when(~positive_den)
-        .then(pl.concat_str([pl.lit("zero_den_"), rule_zero]))
+        .then(rule_zero)
         .when(~bench_ok)
         .then(pl.lit("benchmark_nonpositive"))
         .when(n.is_null())
@@ -285,21 +298,26 @@ def _score_indicator(
         .when(ratio < floor)
         .then(pl.lit("floored"))
         .otherwise(pl.lit("normal"))
-    ).str.replace("zero_den_unit_average", "zero_den_average")
+    )
     scored = in_group & positive_den & bench_ok
     frac = x - x.floor()
-    df = df.with_columns(
-        pl.when(in_group & positive_den).then(n.fill_null(0) / d * scale).alias(f"{code}_value"),
-        pl.when(in_group & bench_ok).then(base_c * mult * scale).alias(f"{code}_benchmark"),
-        pl.when(scored).then(ratio).alias(f"{code}_ratio"),
-        pl.when(scored)
-        .then((x + 0.5).floor().cast(pl.Int64))
-        .when(in_group)
-        .then(pl.lit(0, pl.Int64))
-        .alias(f"{code}_score"),
-        (scored & ((frac - 0.5).abs() < exact.NEAR_HALF)).alias(f"_{code}_near"),
-        rule.alias(f"{code}_rule"),
-        pl.when(in_group).then(pl.col(f"{code}_benchmark_year")).alias(f"{code}_benchmark_year"),
+    # lazy: the ratio is written once and reused by every column below (common subexpressions)
+    df = (
+        df.lazy()
+        .with_columns(
+            pl.when(in_group & positive_den).then(n.fill_null(0) / d * scale).alias(f"{code}_value"),
+            pl.when(in_group & bench_ok).then(base_c * mult * scale).alias(f"{code}_benchmark"),
+            pl.when(scored).then(ratio).alias(f"{code}_ratio"),
+            pl.when(scored)
+            .then((x + 0.5).floor().cast(pl.Int64))
+            .when(in_group)
+            .then(pl.lit(0, pl.Int64))
+            .alias(f"{code}_score"),
+            (scored & ((frac - 0.5).abs() < exact.NEAR_HALF)).alias(f"_{code}_near"),
+            rule.alias(f"{code}_rule"),
+            pl.when(in_group).then(pl.col(f"{code}_benchmark_year")).alias(f"{code}_benchmark_year"),
+        )
+        .collect()
     )
     df = _fix_boundaries(df, method, ind, bench)
     df = _zero_denominator_average(df, code)
@@ -346,9 +364,11 @@ def _zero_denominator_average(df: pl.DataFrame, code: str) -> pl.DataFrame:
         return df
     positive = pl.col(f"{code}_rule").is_in(["normal", "capped", "floored", "missing_numerator"])
     stats = (
-        df.filter(positive)
+        df.lazy()
+        .filter(positive)
         .group_by("unit", "group")
         .agg(pl.col(f"{code}_score").sum().alias("_s"), pl.len().alias("_c"))
+        .collect()
     )
     stats = stats.with_columns(((2 * pl.col("_s") + pl.col("_c")) // (2 * pl.col("_c"))).alias("_avg"))
     return (
@@ -433,9 +453,11 @@ def _classify(
     df: pl.DataFrame, method: EvaluationMethod
 ) -> tuple[pl.DataFrame, dict[tuple[str, str], Quota]]:
     counts = (
-        df.filter(pl.col("status") == STATUS_EVALUATED)
+        df.lazy()
+        .filter(pl.col("status") == STATUS_EVALUATED)
         .group_by("unit", "group")
         .agg(pl.len().alias("n"), pl.col("veto").sum().alias("vetoed"))
+        .collect()
     )
     quotas: dict[tuple[str, str], Quota] = {}
     rows = []
