@@ -554,3 +554,29 @@ def test_region_industry_grouping_ranks_within_each_division() -> None:
         "I2": (7500, 1),
         "J1": (5000, 1),
     }
+
+
+def test_simple_mean_benchmark() -> None:
+    m = method(benchmark={"multiplier": "2", "average": "mean", "year": "current"})
+    rows = [
+        {"uscc": "E1", "tax_paid": 300_000.0},  # 30,000 元/亩
+        {"uscc": "E2", "tax_paid": 100_000.0, "land_mu": 40.0},  # 2,500 元/亩
+    ]
+    out, _ = run(rows, m)
+    # mean of the ratios (30,000 + 2,500) ÷ 2 = 16,250 → benchmark 32,500 (the aggregate would be 16,000)
+    # E1: 40 × 30,000 ÷ 32,500 = 36.923 → 36.92; E2: 40 × 2,500 ÷ 32,500 = 3.077 → 3.08
+    assert (out["E1"]["tax_per_mu_score"], out["E2"]["tax_per_mu_score"]) == (3692, 308)
+
+
+def test_below_scale_threshold_can_be_strict() -> None:
+    groups = linyi().model_dump(by_alias=True, mode="json")["groups"]
+    groups[1]["min_land_inclusive"] = False
+    out, _ = run(
+        [
+            {"uscc": "B2", "above_scale": False, "land_mu": 3.0},
+            {"uscc": "B3", "above_scale": False, "land_mu": 3.01},
+        ],
+        method(groups=groups),
+    )
+    assert (out["B2"]["status"], out["B2"]["reason"]) == ("excluded", "规下企业用地3.0亩，不超过3亩，不参评")
+    assert out["B3"]["status"] == "evaluated"
