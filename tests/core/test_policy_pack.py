@@ -104,7 +104,7 @@ def test_linyi_pack_passes_the_checker():
     pack = checked.spec.pack
     assert (pack.code, pack.version, pack.baseline_year, pack.horizon_year) == (
         "linyi-2022",
-        "2022.3",
+        "2022.4",
         2021,
         2026,
     )
