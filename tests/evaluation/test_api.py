@@ -19,7 +19,9 @@ def run(world, personas):
 def test_runs_list_and_detail(login, personas, run):
     client = login(personas.city)
     runs = client.get("/api/evaluation/runs").json()
-    assert [(r["id"], r["year"], r["status"], r["status_name"]) for r in runs] == [(run.pk, 2024, "published", "已发布")]
+    assert [(r["id"], r["year"], r["status"], r["status_name"]) for r in runs] == [
+        (run.pk, 2024, "published", "已发布")
+    ]
     assert client.get("/api/evaluation/runs?year=2023").json() == []
     detail = client.get(f"/api/evaluation/runs/{run.pk}").json()
     assert detail["result_count"] == 33 and sum(detail["class_counts"].values()) == 33

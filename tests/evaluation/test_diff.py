@@ -119,14 +119,24 @@ def test_input_lines_are_readable():
 
 
 def test_method_change_lines_are_readable():
-    spec = {"groups": [{"code": "above_scale", "name": "规上工业企业",
-                        "indicators": [{"code": "tax_per_mu", "name": "单位用地税收"}]}],
-            "low_efficiency": [{"label": "规上企业亩均税收3万元及以下"}]}
+    spec = {
+        "groups": [
+            {
+                "code": "above_scale",
+                "name": "规上工业企业",
+                "indicators": [{"code": "tax_per_mu", "name": "单位用地税收"}],
+            }
+        ],
+        "low_efficiency": [{"label": "规上企业亩均税收3万元及以下"}],
+    }
     items = {"high_tech": "高新技术企业"}
     assert readable_change("groups[above_scale].indicators[tax_per_mu].weight：40 → 50", spec) == (
         "规上工业企业 · 单位用地税收 · 权重：40 → 50"
     )
-    assert readable_change("bonus.items[high_tech].points：3 → 4", spec, items) == "加分 · 高新技术企业 · 分值：3 → 4"
+    assert (
+        readable_change("bonus.items[high_tech].points：3 → 4", spec, items)
+        == "加分 · 高新技术企业 · 分值：3 → 4"
+    )
     assert readable_change("low_efficiency[0].at_most：3 → 3.5", spec) == (
         "低效认定 规上企业亩均税收3万元及以下 · 认定线：3 → 3.5"
     )

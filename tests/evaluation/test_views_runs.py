@@ -94,8 +94,9 @@ def test_county_sees_its_units_only(login, personas, world, published):
 
 def test_enterprise_user_sees_its_own_page_only(login, personas, world, published):
     client = login(personas.ent_user)
-    assert client.get(reverse("evaluation:mine"))["Location"] == reverse("evaluation:enterprise",
-                                                                        args=[world.lanshan_ent.uscc])
+    assert client.get(reverse("evaluation:mine"))["Location"] == reverse(
+        "evaluation:enterprise", args=[world.lanshan_ent.uscc]
+    )
     page = client.get(reverse("evaluation:enterprise", args=[world.lanshan_ent.uscc])).content.decode()
     assert "单位用地税收" in page and "得分 = 40 × min(" in page and "综合得分 =" in page
     assert "近五年评价类别" in page
