@@ -156,6 +156,8 @@ def registry_rows(world):
         ImportBatch,
         LandParcel,
     )
+    from gongqiang.evaluation.models import ItemFlag
+    from gongqiang.testing.evaluation_factories import walk_rows
     from gongqiang.testing.factories import region
 
     for ent, code in ((world.lanshan_ent, "371302"), (world.luozhuang_ent, "371311"), (world.hedong_ent, "371312")):
@@ -168,6 +170,8 @@ def registry_rows(world):
         EnterpriseYear.objects.create(enterprise=ent, year=2024, region=region(code), above_scale=True)
         EnterpriseName.objects.create(enterprise=ent, name=f"{ent.name}（曾用名）", source="统计")
         LandParcel.objects.create(enterprise=ent, year=2024, certificate=f"{ent.uscc}-地", area_mu=Decimal("12.5"), batch=batch)
+        ItemFlag.objects.create(enterprise=ent, year=2024, item="high_tech", evidence=f"{ent.name}认定文件")
+    walk_rows(world)  # a published evaluation run, its results and a low-efficiency entry per county
     return world
 
 
