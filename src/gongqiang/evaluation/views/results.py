@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views import View
@@ -19,7 +19,14 @@ from .. import documents
 from ..models import STATUS_NAMES, EvaluationRun, Result
 from .common import STAFF, default_run, group_names, published_history, run_or_404
 
-CLASS_CHOICES = (("A", "A类"), ("B", "B类"), ("C", "C类"), ("D", "D类"), ("T", "T类"), ("none", "无类别（数据异常或不参评）"))
+CLASS_CHOICES = (
+    ("A", "A类"),
+    ("B", "B类"),
+    ("C", "C类"),
+    ("D", "D类"),
+    ("T", "T类"),
+    ("none", "无类别（数据异常或不参评）"),
+)
 
 
 def _dec(value: str) -> Decimal | None:
@@ -43,7 +50,10 @@ class ResultFilter:
 
     @classmethod
     def from_params(cls, params: Any) -> ResultFilter:
-        values = {f.name: str(params.get("class" if f.name == "klass" else f.name, "")).strip()[:60] for f in fields(cls)}
+        values = {
+            f.name: str(params.get("class" if f.name == "klass" else f.name, "")).strip()[:60]
+            for f in fields(cls)
+        }
         return cls(**values)
 
     @property
@@ -69,7 +79,9 @@ class ResultFilter:
         if self.low == "1":
             qs = qs.filter(low_efficiency=True)
         if self.q:
-            qs = qs.filter(Q(enterprise__name__icontains=self.q) | Q(enterprise__uscc__icontains=self.q.upper()))
+            qs = qs.filter(
+                Q(enterprise__name__icontains=self.q) | Q(enterprise__uscc__icontains=self.q.upper())
+            )
         return qs
 
 
@@ -78,6 +90,22 @@ def selected_run(request: HttpRequest) -> EvaluationRun | None:
     if value:
         return run_or_404(request.user, value)
     return default_run(request.user)
+
+
+# evaluated by rank (vetoed after the ranked ones), then exceptions, T and the excluded
+RESULT_ORDER = (
+    "region__path",
+    "group",
+    Case(
+        When(status="evaluated", then=0),
+        When(status="exception", then=1),
+        When(status="T", then=2),
+        default=3,
+    ),
+    F("rank").asc(nulls_last=True),
+    F("total").desc(nulls_last=True),
+    "enterprise__uscc",
+)
 
 
 class ResultListView(ScopedListView):
@@ -92,7 +120,7 @@ class ResultListView(ScopedListView):
         if self.run is None:
             return self.base_queryset().none()
         qs = self.base_queryset().filter(run=self.run).select_related("enterprise", "region")
-        return self.filter.apply(qs).order_by("region__path", "group", "status", "rank", "enterprise__uscc")
+        return self.filter.apply(qs).order_by(*RESULT_ORDER)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -116,17 +144,36 @@ class ResultListView(ScopedListView):
 
 # -- exports ----------------------------------------------------------------------------------------
 FIELDS = (
-    "enterprise_id", "enterprise__uscc", "enterprise__name", "region__name", "group", "status", "total", "rank",
-    "veto", "computed_class", "adjusted_class", "adjust_reason", "final_class", "low_efficiency",
-    "low_efficiency_reason", "reason", "land_mu",
+    "enterprise_id",
+    "enterprise__uscc",
+    "enterprise__name",
+    "region__name",
+    "group",
+    "status",
+    "total",
+    "rank",
+    "veto",
+    "computed_class",
+    "adjusted_class",
+    "adjust_reason",
+    "final_class",
+    "low_efficiency",
+    "low_efficiency_reason",
+    "reason",
+    "land_mu",
 )
 
 
 def export_rows(qs: QuerySet, *, detail: bool = True) -> list[dict[str, Any]]:
     fields = (*FIELDS, "detail") if detail else FIELDS
     return [
-        {**r, "uscc": r.pop("enterprise__uscc"), "name": r.pop("enterprise__name"), "region": r.pop("region__name")}
-        for r in qs.values(*fields).order_by("region__path", "group", "status", "rank", "enterprise__uscc")
+        {
+            **r,
+            "uscc": r.pop("enterprise__uscc"),
+            "name": r.pop("enterprise__name"),
+            "region": r.pop("region__name"),
+        }
+        for r in qs.values(*fields).order_by(*RESULT_ORDER)
     ]
 
 
@@ -150,7 +197,11 @@ class ResultsExportView(_RunExport):
     def build(self, request: HttpRequest, run: EvaluationRun, stamp: str) -> HttpResponse:
         rows = export_rows(ResultFilter.from_params(request.GET).apply(self.results(request, run)))
         content = documents.results_workbook(
-            rows, run.method_spec, f"{run} 评价结果（导出时间 {stamp}）", group_names(run.method_spec), STATUS_NAMES
+            rows,
+            run.method_spec,
+            f"{run} 评价结果（导出时间 {stamp}）",
+            group_names(run.method_spec),
+            STATUS_NAMES,
         )
         return attachment(content, f"{run.year}年亩产效益评价结果-第{run.version}版.xlsx")
 
@@ -161,20 +212,28 @@ class NoticeExportView(_RunExport):
         for r in export_rows(self.results(request, run).exclude(final_class=""), detail=False):
             units.setdefault(r["region"], []).append(r)
         content = documents.notice_workbook(
-            list(units.items()), f"{run.year}年度工业企业亩产效益综合评价结果公示名单", group_names(run.method_spec)
+            list(units.items()),
+            f"{run.year}年度工业企业亩产效益综合评价结果公示名单",
+            group_names(run.method_spec),
         )
         return attachment(content, f"{run.year}年亩产效益评价公示名单-第{run.version}版.xlsx")
 
 
 class MeasuresExportView(_RunExport):
     def build(self, request: HttpRequest, run: EvaluationRun, stamp: str) -> HttpResponse:
-        rows = export_rows(self.results(request, run).filter(final_class__in=["A", "B", "C", "D"]), detail=False)
+        rows = export_rows(
+            self.results(request, run).filter(final_class__in=["A", "B", "C", "D"]), detail=False
+        )
         spec = run.method_spec
         # classes of earlier published runs, read through the scope like everything else
         d_ids = [r["enterprise_id"] for r in rows if r["final_class"] == "D"]
         history = published_history(request.user, d_ids, up_to=run.year - 1)
         content = documents.measures_workbook(
-            rows, run.year, f"{run} 差别化措施清单（导出时间 {stamp}）", spec.get("measures") or {},
-            spec.get("electricity_surcharge"), history,
+            rows,
+            run.year,
+            f"{run} 差别化措施清单（导出时间 {stamp}）",
+            spec.get("measures") or {},
+            spec.get("electricity_surcharge"),
+            history,
         )
         return attachment(content, f"{run.year}年亩产效益差别化措施清单-第{run.version}版.xlsx")
