@@ -173,7 +173,7 @@ def facts_frame(table: Table, *, items: dict[str, str], year: int | None = None)
     """The engine's input frame from a file's cells: uscc, name, region, above_scale, industry,
     new_above_scale, founded_year, the metrics in stored units (元, 亩, …) and one 0/1 column per item
     (`items`: code → Chinese name; a column may be headed by either). Raises FactsError with every
-    problem found (row and column), up to a few hundred."""
+    problem found (row and column)."""
     df = table.frame
     errors: list[InputError] = []
     by_key: dict[str, str] = {}
