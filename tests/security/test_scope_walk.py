@@ -84,13 +84,14 @@ def param_values(route, user, world):
 
 
 STAMP_LABEL = re.compile(r"^(生成|导出|打印|制表)(时间|日期)")
+STAMP_TIME = re.compile(r"\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?[ T]*(\d{1,2}[:时]\d{2}(:\d{2})?分?)?")
 
 
 def _stable_row(row: tuple[str, ...]) -> tuple[str, ...]:
     """A workbook row without the moment it was made ("生成时间 | 2026-11-25 20:52" may cross a minute)."""
     if row and STAMP_LABEL.match(row[0]):
         # the label may carry the time itself ("导出时间：2026-11-25 20:52" in one cell)
-        return (VOLATILE[3].sub("", row[0]),) + ("",) * (len(row) - 1)
+        return (STAMP_TIME.sub("", row[0]),) + ("",) * (len(row) - 1)
     return tuple(VOLATILE[3].sub("", c) for c in row)
 
 
