@@ -147,7 +147,12 @@ def _demote(
         return done, parsed
     for row_no, cells in table.rows:
         if row_no in back:
-            parsed.append(parse_row(row_no, cells, ctx))
+            try:
+                parsed.append(parse_row(row_no, cells, ctx))
+            except Exception as exc:  # as in validate(): the row's error, never the file's
+                broken = ParsedRow(row_no)
+                broken.error(None, f"无法处理该行（{type(exc).__name__}: {exc}）")
+                parsed.append(broken)
     parsed.sort(key=lambda r: r.row_no)
     return done - back, parsed
 
