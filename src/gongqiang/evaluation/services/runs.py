@@ -95,7 +95,9 @@ def whatif(base: EvaluationRun, raw_method: dict[str, Any], user: Any, *, reason
 
 def snapshot_of(run: EvaluationRun) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     # scope: reviewed — the snapshot is read only by services, for a run the caller may see.
-    snap = RunSnapshot.objects.get(run=run)
+    snap = RunSnapshot.objects.filter(run=run).first()
+    if snap is None:
+        raise RunRefused(f"{run}没有保存数据快照。")
     return inputs.from_bytes(snap.current), inputs.from_bytes(snap.previous)  # type: ignore[return-value]
 
 
