@@ -20,15 +20,22 @@ from .bulk import DECIMAL, as_text, id_list_param, id_list_sql, select_frame, to
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 # Below this many enterprises the current facts are read for those enterprises only.
 SMALL_FILE = 2000
+# Above this many USCCs, reading the whole registry and filtering in Polars beats a bound list in the
+# query (measured on SQLite: 0.4 s against 0.75 s for 100,000 of 100,000 enterprises).
+LARGE_LIST = 20_000
 
 
 def registry_frame(year: int | None = None, usccs: Sequence[str] | None = None) -> pl.DataFrame:
     """Every enterprise (or those of `usccs`): id, uscc, name, industry_code, region_id and the region
     (code, path) it belongs to in `year` (its EnterpriseYear of that year, else its current region)."""
     e, r, ey = Enterprise._meta.db_table, Region._meta.db_table, EnterpriseYear._meta.db_table
-    where, params = "", []
+    where, params, wanted = "", [], None
     if usccs is not None:
-        where, params = f" WHERE {id_list_sql('e.uscc')}", [id_list_param(sorted(set(usccs)))]
+        codes = sorted(set(usccs))
+        if len(codes) > LARGE_LIST:  # a big file: read every enterprise and keep the file's here
+            wanted = pl.DataFrame({"uscc": pl.Series(codes, dtype=pl.String)})
+        else:
+            where, params = f" WHERE {id_list_sql('e.uscc')}", [id_list_param(codes)]
     frame = select_frame(
         f"SELECT e.id, e.uscc, e.name, e.industry_code, e.region_id, r.code, r.path "
         f"FROM {e} e JOIN {r} r ON r.id = e.region_id{where}",
@@ -43,6 +50,8 @@ def registry_frame(year: int | None = None, usccs: Sequence[str] | None = None) 
             "region_path": pl.String,
         },
     )
+    if wanted is not None:
+        frame = frame.join(wanted, on="uscc", how="semi")
     if year is None:
         return frame
     years = select_frame(
