@@ -26,6 +26,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from gongqiang.core.policy.evaluation import EvaluationMethod, Group, Indicator, ZeroDenominator
@@ -435,26 +436,70 @@ def _totals(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
 
 
 # -- 5. rank and class -------------------------------------------------------------------------------
-def _rank(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
+def _descending_key(values: pl.Series) -> np.ndarray:
+    """uint64 keys whose ascending order is the order of `values` sorted descending with nulls last, as
+    Polars sorts floats (NaN largest, -0.0 equal to 0.0)."""
+    x = values.cast(pl.Float64).fill_null(0.0).to_numpy() + 0.0  # + 0.0 turns -0.0 into 0.0
+    x = np.where(np.isnan(x), np.nan, x)  # one NaN
+    bits = x.view(np.uint64)
+    ascending = np.where(bits >> np.uint64(63), ~bits, bits | np.uint64(1 << 63))
+    ascending[values.is_null().to_numpy()] = 0
+    return ~ascending
+
+
+def _rank(df: pl.DataFrame, method: EvaluationMethod, key: pl.Series) -> pl.DataFrame:
     """Rank among the non-vetoed of each unit and group: total, then the tie-breakers, descending,
-    then the USCC ascending. One multi-column sort of a million rows costs several times more than a
-    few single-column ones, so this sorts from the least significant key to the most, each sort stable
-    (keeping the order of ties from the sorts before)."""
+    then the USCC ascending, then the input order.
+
+    One integer sort: the key, the total and the leading bits of the first tie-breaker packed into an
+    Int64. Rows whose packed values are equal (exact ties, or tie-breakers alike in their leading bits)
+    are few; they alone are sorted on every key (the tie-breakers, the USCC and the position)."""
     breakers = method.classes.tie_breakers
-    unit_group = pl.concat_str(["unit", "group"], separator="|").cast(pl.Categorical).to_physical()
-    ranked = (
-        df.select(unit_group.alias("_ug"), "total", *breakers, "uscc")
-        .with_row_index("_pos")
-        .filter((df["status"] == STATUS_EVALUATED) & ~df["veto"])
-        .sort("uscc", maintain_order=True)
-    )
-    for key in [*reversed(breakers), "total"]:
-        ranked = ranked.sort(key, descending=True, nulls_last=True, maintain_order=True)
-    ranked = ranked.sort("_ug", maintain_order=True).select(
-        "_pos", (pl.int_range(pl.len()).over("_ug") + 1).cast(pl.Int64).alias("rank")
-    )
+    mask = ((df["status"] == STATUS_EVALUATED) & ~df["veto"]).fill_null(False)
+    positions = mask.arg_true()
     rank = pl.repeat(None, df.height, dtype=pl.Int64, eager=True).alias("rank")
-    rank.scatter(ranked["_pos"], ranked["rank"])
+    if positions.is_empty():
+        return df.with_columns(rank)
+    ks = key.gather(positions).to_numpy(allow_copy=True).astype(np.int64)
+    totals = df["total"].gather(positions).to_numpy().astype(np.int64)
+    low, high = int(totals.min()), int(totals.max())
+    span = high - low + 1
+    first_bits = ((int(ks.max()) + 1) * span).bit_length()
+    shift = 63 - first_bits
+    composite = ks * span + (high - totals)
+    if shift > 0:
+        composite <<= np.int64(shift)
+        if breakers:
+            lead = _descending_key(df[breakers[0]].gather(positions)) >> np.uint64(64 - shift)
+            composite |= lead.astype(np.int64)
+    order = pl.Series(composite).arg_sort().to_numpy().astype(np.int64)
+    packed = composite[order]
+    tied_next = packed[1:] == packed[:-1]
+    in_tie = np.zeros(len(packed), dtype=bool)
+    in_tie[1:] |= tied_next
+    in_tie[:-1] |= tied_next
+    if in_tie.any():
+        run = np.cumsum(np.concatenate(([True], ~tied_next)))
+        slots = np.flatnonzero(in_tie)
+        rows = positions.gather(order[slots])
+        tied = df.select(*breakers, "uscc")[rows].with_columns(
+            pl.Series("_run", run[slots]), rows.alias("_pos")
+        )
+        resolved = (
+            tied.with_row_index("_i")
+            .sort(
+                ["_run", *breakers, "uscc", "_pos"],
+                descending=[False, *([True] * len(breakers)), False, False],
+                nulls_last=[False, *([True] * len(breakers)), False, False],
+            )["_i"]
+            .to_numpy()
+        )
+        order[slots] = order[slots][resolved]
+    sorted_keys = ks[order]
+    starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
+    lengths = np.diff(np.concatenate((starts, [len(order)])))
+    within = np.arange(len(order)) - np.repeat(starts, lengths) + 1
+    rank.scatter(positions.to_numpy()[order], pl.Series(within, dtype=pl.Int64))
     return df.with_columns(rank)
 
 
@@ -638,7 +683,9 @@ def evaluate(
         bench = _benchmark_table(df, prev, method, code, year)
         df, _ = _score_indicator(df, method, code, bench)
     df = _totals(df, method)
-    df = _rank(df, method)
+    unit_group = pl.concat_str(["unit", "group"], separator="|").cast(pl.Categorical).to_physical()
+    key = df.select(unit_group.fill_null(-1)).to_series()
+    df = _rank(df, method, key - key.min())
     df, quotas = _classify(df, method)
     df = _low_efficiency(df, method)
     df = _reasons(df, method, item_names or {})
