@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gongqiang.lib.uscc import normalise
 
+from .facets import FACETS
 from .models import EnterpriseName, EnterpriseStatus
 
 
@@ -21,6 +22,7 @@ class EnterpriseFilter:
     scale: str = ""  # "above" | "below" | ""
     status: str = ""
     year: str = ""
+    extra: tuple[tuple[str, str], ...] = ()  # (param, value) of the facets other apps registered
 
     @classmethod
     def from_params(cls, params: Any) -> EnterpriseFilter:
@@ -28,8 +30,12 @@ class EnterpriseFilter:
             value = params.get(name) if hasattr(params, "get") else None
             return str(value).strip()[:100] if value else ""
 
+        extra = tuple((p, get(p)) for p in FACETS if get(p))
         return cls(q=get("q"), region=get("region"), town=get("town"), industry=get("industry"),
-                   scale=get("scale"), status=get("status"), year=get("year"))
+                   scale=get("scale"), status=get("status"), year=get("year"), extra=extra)
+
+    def value(self, param: str) -> str:
+        return dict(self.extra).get(param, "")
 
     def apply(self, qs: QuerySet) -> QuerySet:
         if self.q:
@@ -40,6 +46,9 @@ class EnterpriseFilter:
         if self.industry:
             qs = qs.filter(industry_code__startswith=self.industry)
         year = int(self.year) if self.year.isdigit() else None
+        for param, value in self.extra:
+            if param in FACETS:
+                qs = FACETS[param].apply(qs, value, year)
         if year is not None:
             # With a year, county, town, scale and status are those of that year (an enterprise that
             # moved counts for the county it belonged to then). One filter() keeps them on one join.
@@ -67,4 +76,4 @@ class EnterpriseFilter:
 
     @property
     def active(self) -> bool:
-        return any((self.q, self.region, self.town, self.industry, self.scale, self.status, self.year))
+        return any((self.q, self.region, self.town, self.industry, self.scale, self.status, self.year, self.extra))

@@ -23,6 +23,7 @@ from gongqiang.lib.http import attachment
 from ..columns import COLUMNS as ALL_COLUMNS
 from ..columns import chosen_columns
 from ..documents import enterprise_workbook
+from ..facets import FACETS
 from ..filters import EnterpriseFilter
 from ..forms import EnterpriseForm
 from ..models import Enterprise, EnterpriseName, EnterpriseStatus, EnterpriseYear, Fact, LandParcel
@@ -57,6 +58,7 @@ class EnterpriseListView(ScopedListView):
             regions=regions.filter(kind__in=["district", "county", "zone"]),
             towns=regions.filter(kind="town", parent__code=self.filter.region) if self.filter.region else [],
             statuses=EnterpriseStatus.choices,
+            facets=[(f, f.choices(), self.filter.value(f.param)) for f in FACETS.values()],
             years=list(
                 EnterpriseYear.objects.visible_to(self.request.user)
                 .order_by("-year").values_list("year", flat=True).distinct()
