@@ -16,6 +16,22 @@ from .audit import audit_context
 Handler = Callable[[HttpRequest], HttpResponse]
 
 
+class StripNulMiddleware:
+    """Drops NUL characters from query parameters: PostgreSQL refuses them in text, which would turn a
+    stray %00 in a search box into a 500 on every page that filters by text."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "%00" in request.META.get("QUERY_STRING", "") or "\x00" in request.META.get("QUERY_STRING", ""):
+            cleaned = request.GET.copy()
+            for key in list(cleaned):
+                cleaned.setlist(key, [v.replace("\x00", "") for v in cleaned.getlist(key)])
+            request.GET = cleaned
+        return self.get_response(request)
+
+
 class RequestIdMiddleware:
     """Gives every request an id (or takes X-Request-ID from the proxy) and attributes changes to the user.
 
