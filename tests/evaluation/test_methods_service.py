@@ -61,3 +61,20 @@ def test_copy_previous_year(linyi, personas):
     copied = methods.copy_previous(2023, personas.city)
     assert (copied.origin, copied.based_on_id, copied.spec) == (MethodOrigin.COPY, edited.pk, edited.spec)
     assert methods.to_method(copied.spec).score.cap == methods.to_method(edited.spec).score.cap
+
+
+@pytest.mark.django_db
+def test_a_second_run_of_a_year_waits_for_the_open_one(linyi, personas, world):
+    import datetime as dt
+
+    from gongqiang.evaluation.services import runs
+
+    from . import runs_world
+
+    draft = runs_world.draft(runs_world.frame(runs_world.enterprises(world)), personas.city)
+    with pytest.raises(runs.RunRefused, match="尚在“企业自查”阶段"):
+        runs.start_run(2024, personas.city, waiver_reason="测试", today=dt.date(2025, 7, 1))
+    runs.step(draft, "discard", personas.city)
+    with pytest.raises(runs.RunRefused) as refused:  # now it gets as far as the registry (empty here)
+        runs.start_run(2024, personas.city, waiver_reason="测试", today=dt.date(2025, 7, 1))
+    assert "尚在" not in str(refused.value)

@@ -21,6 +21,8 @@ from . import inputs
 from .methods import as_json, current_version, item_names, spec_hash, to_method
 from .persist import persist
 
+OPEN_STATUSES = (RunStatus.DRAFT, RunStatus.COUNTY_REVIEW, RunStatus.CITY_APPROVAL, RunStatus.PUBLIC_NOTICE)
+
 
 class RunRefused(ValueError):
     """The run cannot start or take that step; the message says why, in Chinese."""
@@ -41,6 +43,9 @@ def start_run(
     """Evaluate `year` with its current method on the registry's current data, as a draft."""
     if year >= (today or timezone.localdate()).year + 1:
         raise RunRefused(f"{year}年尚未开始，不能评价。")
+    open_run = EvaluationRun.objects.filter(year=year, kind=RunKind.OFFICIAL, status__in=OPEN_STATUSES).first()
+    if open_run is not None:
+        raise RunRefused(f"{open_run}尚在“{open_run.get_status_display()}”阶段，请先发布或作废，再发起新的评价。")
     blockers = unresolved_blockers(year)
     if blockers and not waiver_reason.strip():
         raise RunRefused(
