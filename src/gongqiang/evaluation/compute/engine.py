@@ -21,6 +21,7 @@ exact decimal arithmetic.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -192,45 +193,140 @@ def _metric_label(code: str) -> str:
     return _LABELS.get(code, code)
 
 
-# -- 2. benchmarks per unit, group and indicator ----------------------------------------------------
-def _benchmarks(df: pl.DataFrame, method: EvaluationMethod, code: str, year: int) -> pl.DataFrame:
-    """unit, group, sum_n, sum_d (exact Decimals), mean (float), year for one indicator."""
-    ind = _indicator(method, code)
-    groups = [g.code for g, _ in _groups_with(method, code)]
-    n, d = pl.col(ind.numerator), pl.col(ind.denominator)
-    # lazy, so that the filter copies only the columns the sums read, not the whole frame
-    usable = df.lazy().filter(
-        (pl.col("status") == STATUS_EVALUATED) & pl.col("group").is_in(groups) & (d > 0)
+# -- 2. integer keys: unit × group ------------------------------------------------------------------
+@dataclass
+class _Keys:
+    """Integer codes of the evaluation groups (index in method.groups) and of unit × group. A row with a
+    missing unit gets a key of its own (`invalid`), which no benchmark, average or quota table matches
+    (as a join on a missing key matches nothing)."""
+
+    units: list[str | None]  # unit code → unit; the last is None (a missing unit)
+    n_groups: int
+
+    def key(self, u: int, g: int) -> int:
+        return g * len(self.units) + u
+
+    def size(self) -> int:
+        return self.n_groups * len(self.units)
+
+    def unit_group(self, key: int, method: EvaluationMethod) -> tuple[str | None, str]:
+        g, u = divmod(key, len(self.units))
+        return self.units[u], method.groups[g].code
+
+    def valid(self) -> list[bool]:
+        return [self.units[k % len(self.units)] is not None for k in range(self.size())]
+
+
+def _make_keys(frames: list[pl.DataFrame], method: EvaluationMethod) -> _Keys:
+    seen: set[str] = set()
+    for f in frames:
+        seen.update(u for u in f.get_column("unit").unique().to_list() if u is not None)
+    return _Keys(units=[*sorted(seen), None], n_groups=len(method.groups))
+
+
+def _with_keys(df: pl.DataFrame, method: EvaluationMethod, keys: _Keys) -> pl.DataFrame:
+    index = {g.code: n for n, g in enumerate(method.groups)}
+    above = next((g for g in method.groups if g.above_scale), None)
+    below = next((g for g in method.groups if not g.above_scale), None)
+    g = (
+        pl.when(pl.col("above_scale"))
+        .then(pl.lit(index[above.code] if above else None, pl.UInt32))
+        .otherwise(pl.lit(index[below.code] if below else None, pl.UInt32))
     )
-    return (
-        usable.group_by("unit", "group")
-        .agg(
-            n.fill_null(0).cast(EXACT_SUM).sum().alias("sum_n"),
-            d.cast(EXACT_SUM).sum().alias("sum_d"),
-            # the simple mean only when the method asks for it: a division per row of a large year
+    real = keys.units[:-1]
+    u = (
+        pl.col("unit").replace_strict(real, list(range(len(real))), default=len(real), return_dtype=pl.UInt32)
+        if real
+        else pl.lit(0, pl.UInt32)
+    )
+    return df.with_columns(g.alias("_g"), u.alias("_u")).with_columns(
+        (pl.col("_g") * len(keys.units) + pl.col("_u")).alias("_k"),
+        (pl.col("status") == STATUS_EVALUATED).alias("_ev"),
+    )
+
+
+# -- 3. benchmarks per unit, group and indicator ----------------------------------------------------
+def _benchmark_rows(
+    df: pl.DataFrame, method: EvaluationMethod, keys: _Keys, codes: list[str], year: int
+) -> dict[str, pl.DataFrame]:
+    """code → one row per key: sum_n, sum_d (exact Decimals), mean_ratio (float), count, year over the
+    evaluated enterprises with a positive denominator, for the groups that have the indicator."""
+    aggs = []
+    for code in codes:
+        ind = _indicator(method, code)
+        n, d = pl.col(ind.numerator), pl.col(ind.denominator)
+        usable = d > 0
+        aggs += [
+            n.fill_null(0).filter(usable).cast(EXACT_SUM).sum().alias(f"{code}|sum_n"),
+            d.filter(usable).cast(EXACT_SUM).sum().alias(f"{code}|sum_d"),
             (
-                (n.fill_null(0) / d).mean()
+                (n.fill_null(0) / d).filter(usable).mean()
                 if method.benchmark.average == "mean"
                 else pl.lit(None, pl.Float64)
-            ).alias("mean_ratio"),
-            pl.len().alias("count"),
+            ).alias(f"{code}|mean_ratio"),
+            usable.sum().alias(f"{code}|count"),
+        ]
+    table = df.lazy().filter(pl.col("_ev")).group_by("_k").agg(aggs).collect()
+    out: dict[str, pl.DataFrame] = {}
+    for code in codes:
+        groups = [n for n, g in enumerate(method.groups) if any(i.code == code for i in g.indicators)]
+        out[code] = (
+            table.filter((pl.col(f"{code}|count") > 0) & (pl.col("_k") // len(keys.units)).is_in(groups))
+            .select(
+                "_k",
+                *(pl.col(f"{code}|{c}").alias(c) for c in ("sum_n", "sum_d", "mean_ratio", "count")),
+                pl.lit(year, pl.Int64).alias("year"),
+            )
+            .rechunk()
         )
-        .with_columns(pl.lit(year, pl.Int64).alias("year"))
-        .collect()
-    )
+    return out
 
 
-def _benchmark_table(
-    current: pl.DataFrame, previous: pl.DataFrame | None, method: EvaluationMethod, code: str, year: int
-) -> pl.DataFrame:
-    own = _benchmarks(current, method, code, year)
-    if method.benchmark.year == "current" or previous is None:
-        return own
-    prev = _benchmarks(previous, method, code, year - 1).filter(pl.col("sum_d") > 0)
-    if not method.benchmark.fallback_to_current:
-        return prev
-    keys = own.select("unit", "group").join(prev.select("unit", "group"), on=["unit", "group"], how="anti")
-    return pl.concat([prev, own.join(keys, on=["unit", "group"], how="semi")], how="vertical_relaxed")
+def _benchmark_tables(
+    current: pl.DataFrame,
+    previous: pl.DataFrame | None,
+    method: EvaluationMethod,
+    keys: _Keys,
+    year: int,
+) -> dict[str, dict[int, dict[str, Any]]]:
+    """code → key → {sum_n, sum_d, mean_ratio, count, year, base (float)}: the previous year's table,
+    falling back to the year's own rows for the units it lacks. The float base is the Decimal sums cast
+    to Float64 and divided once, in Python (correctly rounded, whatever the shape of the table)."""
+    codes = indicator_codes(method)
+    own = _benchmark_rows(current, method, keys, codes, year)
+    use_prev = previous is not None and method.benchmark.year != "current"
+    prev = _benchmark_rows(previous, method, keys, codes, year - 1) if use_prev else None
+    valid = keys.valid()
+    out: dict[str, dict[int, dict[str, Any]]] = {}
+    for code in codes:
+        table = own[code]
+        if prev is not None:
+            p = prev[code].filter(pl.col("sum_d") > 0)
+            if method.benchmark.fallback_to_current:
+                table = pl.concat(
+                    [p, table.join(p.select("_k"), on="_k", how="anti")], how="vertical_relaxed"
+                )
+            else:
+                table = p
+        floats = table.select(pl.col("sum_n").cast(pl.Float64), pl.col("sum_d").cast(pl.Float64))
+        rows: dict[int, dict[str, Any]] = {}
+        for r, (fn, fd) in zip(table.iter_rows(named=True), floats.iter_rows(), strict=True):
+            if not valid[r["_k"]]:
+                continue  # a missing unit matches no enterprise (as a join on a missing key)
+            if method.benchmark.average == "aggregate":
+                base = None if fn is None or fd is None else _divide(fn, fd)
+            else:
+                base = r["mean_ratio"]
+            rows[r["_k"]] = r | {"base": base}
+        out[code] = rows
+    return out
+
+
+def _divide(a: float, b: float) -> float:
+    """a / b as Polars divides floats (IEEE: ±inf or NaN for a zero divisor)."""
+    if b == 0:
+        return math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a) * math.copysign(1.0, b)
+    return a / b
 
 
 def _benchmark_base(row: dict[str, Any], average: str) -> Fraction:
@@ -241,124 +337,136 @@ def _benchmark_base(row: dict[str, Any], average: str) -> Fraction:
     return exact.exact(row["mean_ratio"]) if row["mean_ratio"] is not None else Fraction(0)
 
 
-# -- 3. indicator scores ----------------------------------------------------------------------------
+# -- 4. indicator scores ----------------------------------------------------------------------------
+RULES = [
+    "normal",
+    "capped",
+    "floored",
+    "missing_numerator",
+    "benchmark_nonpositive",
+    "zero_den_average",
+    "zero_den_zero",
+    "zero_den_exception",
+]
+_RULE = {name: n for n, name in enumerate(RULES)}
 _ZERO_RULES = {
     ZeroDenominator.unit_average: "zero_den_average",
     ZeroDenominator.zero: "zero_den_zero",
     ZeroDenominator.exception: "zero_den_exception",
 }
+_POSITIVE_RULES = [_RULE[r] for r in ("normal", "capped", "floored", "missing_numerator")]
 
 
-def _score_indicator(
-    df: pl.DataFrame, method: EvaluationMethod, code: str, bench: pl.DataFrame
-) -> tuple[pl.DataFrame, list[pl.Expr]]:
-    ind = _indicator(method, code)
-    gw = _groups_with(method, code)
+def _by_key(values: list[Any], dtype: pl.DataType) -> pl.Expr:
+    return pl.lit(pl.Series(values, dtype=dtype)).gather(pl.col("_k"))
+
+
+def _by_group(values: list[Any], dtype: pl.DataType) -> pl.Expr:
+    return pl.lit(pl.Series(values, dtype=dtype)).gather(pl.col("_g"))
+
+
+def _score_all(
+    df: pl.DataFrame, method: EvaluationMethod, keys: _Keys, benches: dict[str, dict[int, dict[str, Any]]]
+) -> pl.DataFrame:
+    codes = indicator_codes(method)
     mult = float(method.benchmark.multiplier)
-    scale = float(ind.scale)
     cap, floor = float(method.score.cap), float(method.score.floor)
-    base = (
-        pl.col("sum_n").cast(pl.Float64) / pl.col("sum_d").cast(pl.Float64)
-        if method.benchmark.average == "aggregate"
-        else pl.col("mean_ratio")
-    )
-    b = bench.select(
-        "unit",
-        "group",
-        base.alias(f"_{code}_base"),
-        pl.col("year").alias(f"{code}_benchmark_year"),
-    )
-    df = df.join(b, on=["unit", "group"], how="left", maintain_order="left")
-    weight = pl.lit(None, pl.Float64)
-    rule_zero = pl.lit(None, pl.String)
-    for g, i in gw:
-        weight = pl.when(pl.col("group") == g.code).then(pl.lit(float(i.weight))).otherwise(weight)
-        rule_zero = (
-            pl.when(pl.col("group") == g.code)
-            .then(pl.lit(_ZERO_RULES[i.on_zero_denominator]))
-            .otherwise(rule_zero)
+    valid = keys.valid()
+    helpers = []
+    for code in codes:
+        ind = _indicator(method, code)
+        bench = benches[code]
+        weights: list[float | None] = [None] * keys.n_groups
+        zero_rule: list[int | None] = [None] * keys.n_groups
+        for gi, g in enumerate(method.groups):
+            for i in g.indicators:
+                if i.code == code:
+                    weights[gi] = float(i.weight)
+                    zero_rule[gi] = _RULE[_ZERO_RULES[i.on_zero_denominator]]
+        base_k = [bench[k]["base"] if k in bench and valid[k] else None for k in range(keys.size())]
+        helpers += [
+            _by_key(base_k, pl.Float64).alias(f"_{code}_base"),
+            _by_group(weights, pl.Float64).alias(f"_{code}_w"),
+            _by_group(zero_rule, pl.UInt32).alias(f"_{code}_zr"),
+        ]
+    df = df.with_columns(helpers)
+    parts = []
+    for code in codes:
+        ind = _indicator(method, code)
+        scale = float(ind.scale)
+        bench = benches[code]
+        year_k = [bench[k]["year"] if k in bench and valid[k] else None for k in range(keys.size())]
+        n, d = pl.col(ind.numerator), pl.col(ind.denominator)
+        base_c, w = pl.col(f"_{code}_base"), pl.col(f"_{code}_w")
+        in_group = w.is_not_null() & pl.col("_ev")
+        positive_den = d.is_not_null() & (d > 0)
+        bench_ok = base_c.is_not_null() & (base_c > 0)
+        ratio = (n.fill_null(0) / d) / (base_c * mult)
+        x = w * 100 * ratio.clip(floor, cap)
+        scored = in_group & positive_den & bench_ok
+        frac = x - x.floor()
+        rule = (
+            pl.when(~in_group)
+            .then(pl.lit(None, pl.UInt32))
+            .when(~positive_den)
+            .then(pl.col(f"_{code}_zr"))
+            .when(~bench_ok)
+            .then(pl.lit(_RULE["benchmark_nonpositive"], pl.UInt32))
+            .when(n.is_null())
+            .then(pl.lit(_RULE["missing_numerator"], pl.UInt32))
+            .when(ratio > cap)
+            .then(pl.lit(_RULE["capped"], pl.UInt32))
+            .when(ratio < floor)
+            .then(pl.lit(_RULE["floored"], pl.UInt32))
+            .otherwise(pl.lit(_RULE["normal"], pl.UInt32))
         )
-    n, d = pl.col(ind.numerator), pl.col(ind.denominator)
-    base_c = pl.col(f"_{code}_base")
-    # helper columns first: the outputs below read them instead of each recomputing the string
-    # comparisons and the division (a million rows, seven outputs)
-    df = df.with_columns(
-        (pl.col("group").is_in([g.code for g, _ in gw]) & (pl.col("status") == STATUS_EVALUATED)).alias(
-            "_in"
-        ),
-        (d.is_not_null() & (d > 0)).alias("_den_ok"),
-        (base_c.is_not_null() & (base_c > 0)).alias("_bench_ok"),
-        ((n.fill_null(0) / d) / (base_c * mult)).alias("_ratio"),
-        weight.alias("_w"),
+        parts += [
+            pl.when(in_group).then(_by_key(year_k, pl.Int64)).alias(f"{code}_benchmark_year"),
+            pl.when(in_group & positive_den).then(n.fill_null(0) / d * scale).alias(f"{code}_value"),
+            pl.when(in_group & bench_ok).then(base_c * mult * scale).alias(f"{code}_benchmark"),
+            pl.when(scored).then(ratio).alias(f"{code}_ratio"),
+            pl.when(scored)
+            .then((x + 0.5).floor().cast(pl.Int64))
+            .when(in_group)
+            .then(pl.lit(0, pl.Int64))
+            .alias(f"{code}_score"),
+            (scored & ((frac - 0.5).abs() < exact.NEAR_HALF)).alias(f"_{code}_near"),
+            rule.alias(f"{code}_rule"),
+        ]
+    df = df.with_columns(parts)
+    for code in codes:
+        df = _fix_boundaries(df, method, _indicator(method, code), benches[code], keys)
+        df = _zero_denominator_average(df, code, keys)
+    names = pl.Series(RULES, dtype=pl.String)
+    return df.with_columns(
+        pl.lit(names).gather(pl.col(f"{code}_rule")).alias(f"{code}_rule") for code in codes
     )
-    in_group, positive_den, bench_ok, ratio = (
-        pl.col("_in"),
-        pl.col("_den_ok"),
-        pl.col("_bench_ok"),
-        pl.col("_ratio"),
-    )
-    df = df.with_columns((pl.col("_w") * 100 * ratio.clip(floor, cap)).alias("_x"))
-    x = pl.col("_x")
-    rule = (
-        pl.when(~in_group)
-        .then(pl.lit(None, pl.String))
-        .when(~positive_den)
-        .then(rule_zero)
-        .when(~bench_ok)
-        .then(pl.lit("benchmark_nonpositive"))
-        .when(n.is_null())
-        .then(pl.lit("missing_numerator"))
-        .when(ratio > cap)
-        .then(pl.lit("capped"))
-        .when(ratio < floor)
-        .then(pl.lit("floored"))
-        .otherwise(pl.lit("normal"))
-    )
-    scored = in_group & positive_den & bench_ok
-    frac = x - x.floor()
-    df = df.with_columns(
-        pl.when(in_group & positive_den).then(n.fill_null(0) / d * scale).alias(f"{code}_value"),
-        pl.when(in_group & bench_ok).then(base_c * mult * scale).alias(f"{code}_benchmark"),
-        pl.when(scored).then(ratio).alias(f"{code}_ratio"),
-        pl.when(scored)
-        .then((x + 0.5).floor().cast(pl.Int64))
-        .when(in_group)
-        .then(pl.lit(0, pl.Int64))
-        .alias(f"{code}_score"),
-        (scored & ((frac - 0.5).abs() < exact.NEAR_HALF)).alias(f"_{code}_near"),
-        rule.alias(f"{code}_rule"),
-        pl.when(in_group).then(pl.col(f"{code}_benchmark_year")).alias(f"{code}_benchmark_year"),
-    )
-    df = _fix_boundaries(df, method, ind, bench)
-    df = _zero_denominator_average(df, code)
-    return df.drop(f"_{code}_base", f"_{code}_near", "_in", "_den_ok", "_bench_ok", "_ratio", "_w", "_x"), []
 
 
 def _fix_boundaries(
-    df: pl.DataFrame, method: EvaluationMethod, ind: Indicator, bench: pl.DataFrame
+    df: pl.DataFrame, method: EvaluationMethod, ind: Indicator, bench: dict[int, dict[str, Any]], keys: _Keys
 ) -> pl.DataFrame:
     code = ind.code
     positions = df[f"_{code}_near"].arg_true()
     if positions.is_empty():
         return df
-    bases = {
-        (r["unit"], r["group"]): _benchmark_base(r, method.benchmark.average)
-        for r in bench.iter_rows(named=True)
-    }
-    weights = {g.code: Fraction(i.weight) for g, i in _groups_with(method, code)}
     mult = Fraction(method.benchmark.multiplier)
+    benchmarks = {k: mult * _benchmark_base(r, method.benchmark.average) for k, r in bench.items()}
+    weights = {
+        gi: Fraction(i.weight) for gi, g in enumerate(method.groups) for i in g.indicators if i.code == code
+    }
     floor, cap = Fraction(method.score.floor), Fraction(method.score.cap)
-    near = df[positions].select("unit", "group", ind.numerator, ind.denominator)
+    near = df.select("_k", "_g", ind.numerator, ind.denominator)[positions]
     fixed = [
         exact.score_hundredths(
             numerator=n or 0.0,
             denominator=d,
-            benchmark=mult * bases[(unit, group)],
-            weight=weights[group],
+            benchmark=benchmarks[k],
+            weight=weights[g],
             floor=floor,
             cap=cap,
         )
-        for unit, group, n, d in near.iter_rows()
+        for k, g, n, d in near.iter_rows()
     ]
     # the exact scores go back by position in this frame: no join on the USCC
     scores = df[f"{code}_score"].clone()
@@ -366,36 +474,35 @@ def _fix_boundaries(
     return df.with_columns(scores)
 
 
-def _zero_denominator_average(df: pl.DataFrame, code: str) -> pl.DataFrame:
+def _zero_denominator_average(df: pl.DataFrame, code: str, keys: _Keys) -> pl.DataFrame:
     """Enterprises whose denominator is 0 or missing under the unit_average rule get the unit's average
     of the rounded scores of the enterprises with a positive denominator, rounded half up."""
-    avg_rows = pl.col(f"{code}_rule") == "zero_den_average"
+    rule = pl.col(f"{code}_rule")
+    avg_rows = rule == _RULE["zero_den_average"]
     if not df.select(avg_rows.any()).item():
         return df
-    positive = pl.col(f"{code}_rule").is_in(["normal", "capped", "floored", "missing_numerator"])
     stats = (
         df.lazy()
-        .filter(positive)
-        .group_by("unit", "group")
+        .filter(rule.is_in(_POSITIVE_RULES))
+        .group_by("_k")
         .agg(pl.col(f"{code}_score").sum().alias("_s"), pl.len().alias("_c"))
+        .with_columns(((2 * pl.col("_s") + pl.col("_c")) // (2 * pl.col("_c"))).alias("_avg"))
         .collect()
     )
-    stats = stats.with_columns(((2 * pl.col("_s") + pl.col("_c")) // (2 * pl.col("_c"))).alias("_avg"))
-    return (
-        df.join(
-            stats.select("unit", "group", "_avg"), on=["unit", "group"], how="left", maintain_order="left"
-        )
-        .with_columns(
-            pl.when(avg_rows)
-            .then(pl.col("_avg").fill_null(0))
-            .otherwise(pl.col(f"{code}_score"))
-            .alias(f"{code}_score")
-        )
-        .drop("_avg")
+    valid = keys.valid()
+    avg: list[int | None] = [None] * keys.size()
+    for k, a in stats.select("_k", "_avg").iter_rows():
+        if k is not None and valid[k]:
+            avg[k] = a
+    return df.with_columns(
+        pl.when(avg_rows)
+        .then(_by_key(avg, pl.Int64).fill_null(0))
+        .otherwise(pl.col(f"{code}_score"))
+        .alias(f"{code}_score")
     )
 
 
-# -- 4. bonus, penalty, veto, total ------------------------------------------------------------------
+# -- 5. bonus, penalty, veto, total ------------------------------------------------------------------
 def _hundredths(value: Decimal) -> int:
     return exact.round_half_up(Fraction(value) * 100)
 
@@ -504,35 +611,28 @@ def _rank(df: pl.DataFrame, method: EvaluationMethod, key: pl.Series) -> pl.Data
 
 
 def _classify(
-    df: pl.DataFrame, method: EvaluationMethod
-) -> tuple[pl.DataFrame, dict[tuple[str, str], Quota]]:
+    df: pl.DataFrame, method: EvaluationMethod, keys: _Keys
+) -> tuple[pl.DataFrame, dict[tuple[str | None, str], Quota]]:
     counts = (
         df.lazy()
-        .filter(pl.col("status") == STATUS_EVALUATED)
-        .group_by("unit", "group")
+        .filter(pl.col("_ev"))
+        .group_by("_k")
         .agg(pl.len().alias("n"), pl.col("veto").sum().alias("vetoed"))
         .collect()
     )
-    quotas: dict[tuple[str, str], Quota] = {}
-    rows = []
-    for r in counts.iter_rows(named=True):
-        q = quotas_for(r["n"], r["vetoed"], method.classes)
-        quotas[(r["unit"], r["group"])] = q
-        rows.append(
-            {
-                "unit": r["unit"],
-                "group": r["group"],
-                "n": r["n"],
-                **{f"places_{c}": q.places[c] for c in "ABCD"},
-            }
-        )
-    schema = {
-        "unit": pl.String,
-        "group": pl.String,
-        "n": pl.Int64,
-        **{f"places_{c}": pl.Int64 for c in "ABCD"},
+    quotas: dict[tuple[str | None, str], Quota] = {}
+    valid = keys.valid()
+    table: dict[str, list[int | None]] = {
+        c: [None] * keys.size() for c in ("n", *(f"places_{c}" for c in "ABCD"))
     }
-    df = df.join(pl.DataFrame(rows, schema=schema), on=["unit", "group"], how="left", maintain_order="left")
+    for k, n, vetoed in counts.select("_k", "n", "vetoed").iter_rows():
+        q = quotas_for(n, vetoed, method.classes)
+        quotas[keys.unit_group(k, method)] = q
+        if valid[k]:
+            table["n"][k] = n
+            for c in "ABCD":
+                table[f"places_{c}"][k] = q.places[c]
+    df = df.with_columns(_by_key(values, pl.Int64).alias(name) for name, values in table.items())
     evaluated = pl.col("status") == STATUS_EVALUATED
     if method.classes.mode == "quota":
         a = pl.col("places_A")
@@ -679,14 +779,19 @@ def evaluate(
     method takes them from the previous year; without it the year's own data is used."""
     df = _prepare(frame, method, year)
     prev = _prepare(previous, method, year - 1) if previous is not None and not previous.is_empty() else None
-    for code in indicator_codes(method):
-        bench = _benchmark_table(df, prev, method, code, year)
-        df, _ = _score_indicator(df, method, code, bench)
+    keys = _make_keys([df] if prev is None else [df, prev], method)
+    df = _with_keys(df, method, keys)
+    if prev is not None:
+        prev = _with_keys(prev, method, keys)
+    benches = _benchmark_tables(df, prev, method, keys, year)
+    df = _score_all(df, method, keys, benches)
     df = _totals(df, method)
-    unit_group = pl.concat_str(["unit", "group"], separator="|").cast(pl.Categorical).to_physical()
-    key = df.select(unit_group.fill_null(-1)).to_series()
-    df = _rank(df, method, key - key.min())
-    df, quotas = _classify(df, method)
+    null_unit = len(keys.units) - 1
+    rank_key = df.select(
+        pl.when(pl.col("_u") == null_unit).then(keys.size()).otherwise(pl.col("_k")).fill_null(0)
+    ).to_series()
+    df = _rank(df, method, rank_key)
+    df, quotas = _classify(df, method, keys)
     df = _low_efficiency(df, method)
     df = _reasons(df, method, item_names or {})
     df = df.drop([c for c in df.columns if c.startswith("_")])
