@@ -433,7 +433,7 @@ def _score_all(
             (scored & ((frac - 0.5).abs() < exact.NEAR_HALF)).alias(f"_{code}_near"),
             rule.alias(f"{code}_rule"),
         ]
-    df = df.with_columns(parts)
+    df = df.lazy().with_columns(parts).collect(engine="in-memory")
     for code in codes:
         df = _fix_boundaries(df, method, _indicator(method, code), benches[code], keys)
         df = _zero_denominator_average(df, code, keys)
@@ -456,7 +456,9 @@ def _fix_boundaries(
         gi: Fraction(i.weight) for gi, g in enumerate(method.groups) for i in g.indicators if i.code == code
     }
     floor, cap = Fraction(method.score.floor), Fraction(method.score.cap)
-    near = df.select("_k", "_g", ind.numerator, ind.denominator)[positions]
+    near = pl.DataFrame(
+        [df.get_column(c).gather(positions) for c in ("_k", "_g", ind.numerator, ind.denominator)]
+    )
     fixed = [
         exact.score_hundredths(
             numerator=n or 0.0,
