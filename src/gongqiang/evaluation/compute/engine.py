@@ -104,56 +104,72 @@ def _prepare(frame: pl.DataFrame, method: EvaluationMethod, year: int) -> pl.Dat
         limit = float(below.min_land_mu)
         short = (land < limit) if below.min_land_inclusive else (land <= limit)
         too_small = (~pl.col("above_scale")) & (land.is_null() | short)
+    t_flag = pl.any_horizontal([c.fill_null(False) for c, _ in _t_rules(method, year)])
+    exception_flag = pl.any_horizontal(
+        [pl.lit(False)] + [c.fill_null(False) for c, _ in _exception_rules(method)]
+    )
+    unit = pl.col("region")
+    if method.grouping == "region_industry":
+        unit = pl.concat_str(
+            [pl.col("region"), pl.col("industry").str.slice(0, 2).fill_null("00")], separator="|"
+        )
+    status = (
+        pl.when(pl.col("group").is_null() | pl.col("_too_small"))
+        .then(pl.lit(3, pl.UInt32))
+        .when(t_flag)
+        .then(pl.lit(1, pl.UInt32))
+        .when(exception_flag)
+        .then(pl.lit(2, pl.UInt32))
+        .otherwise(pl.lit(0, pl.UInt32))
+    )
+    df = df.with_columns(group.alias("group"), too_small.alias("_too_small"))
+    return df.with_columns(
+        pl.lit(pl.Series(_STATUSES, dtype=pl.String)).gather(status).alias("status"),
+        unit.alias("unit"),
+    )
+
+
+_STATUSES = [STATUS_EVALUATED, STATUS_T, STATUS_EXCEPTION, STATUS_EXCLUDED]
+
+
+def _t_rules(method: EvaluationMethod, year: int) -> list[tuple[pl.Expr, str]]:
+    """(condition, reason) of each T rule: a row is T when any condition is true."""
     t = method.t_class
     division = pl.col("industry").str.slice(0, 2)
-    t_reasons = [
-        pl.when(division.is_in(t.industry_divisions)).then(pl.lit("电力、热力、燃气及水生产和供应业")),
-    ]
+    rules = [(division.is_in(t.industry_divisions), "电力、热力、燃气及水生产和供应业")]
     if t.newly_above_scale:
-        t_reasons.append(
-            pl.when(pl.col("above_scale") & pl.col("new_above_scale").fill_null(False)).then(
-                pl.lit("当年新升规")
-            )
-        )
+        rules.append((pl.col("above_scale") & pl.col("new_above_scale").fill_null(False), "当年新升规"))
     if t.startup_years:
-        t_reasons.append(
-            pl.when(pl.lit(year) - pl.col("founded_year") < t.startup_years).then(
-                pl.lit(f"投产不满{t.startup_years}年")
-            )
+        rules.append(
+            (pl.lit(year) - pl.col("founded_year") < t.startup_years, f"投产不满{t.startup_years}年")
         )
-    df = df.with_columns(
-        group.alias("group"),
-        pl.concat_str(t_reasons, separator="；", ignore_nulls=True).alias("_t_reason"),
-        too_small.alias("_too_small"),
-    )
-    # an indicator whose zero denominator makes the enterprise not evaluable (land 0) → exception
-    exception_parts = []
+    return rules
+
+
+def _exception_rules(method: EvaluationMethod) -> list[tuple[pl.Expr, str]]:
+    """(condition, reason) of each zero denominator that makes an enterprise not evaluable (land 0)."""
+    rules = []
     for g in method.groups:
         for i in g.indicators:
             if i.on_zero_denominator == ZeroDenominator.exception:
                 bad = pl.col(i.denominator).is_null() | (pl.col(i.denominator) <= 0)
-                exception_parts.append(
-                    pl.when((pl.col("group") == g.code) & bad).then(
-                        pl.lit(f"{_metric_label(i.denominator)}为0或缺失")
-                    )
-                )
+                rules.append(((pl.col("group") == g.code) & bad, f"{_metric_label(i.denominator)}为0或缺失"))
+    return rules
+
+
+def _status_texts(method: EvaluationMethod, year: int) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """T reason, exception reason and exclusion reason (read only for the rows that need words)."""
+    t_reason = pl.concat_str(
+        [pl.when(c).then(pl.lit(text)) for c, text in _t_rules(method, year)],
+        separator="；",
+        ignore_nulls=True,
+    )
+    parts = [pl.when(c).then(pl.lit(text)) for c, text in _exception_rules(method)]
     exception_reason = (
-        pl.concat_str(exception_parts, separator="；", ignore_nulls=True)
-        if exception_parts
-        else pl.lit(None, pl.String)
+        pl.concat_str(parts, separator="；", ignore_nulls=True) if parts else pl.lit(None, pl.String)
     )
-    unit = pl.col("region")
-    if method.grouping == "region_industry":
-        unit = pl.concat_str([pl.col("region"), division.fill_null("00")], separator="|")
-    status = (
-        pl.when(pl.col("group").is_null() | pl.col("_too_small"))
-        .then(pl.lit(STATUS_EXCLUDED))
-        .when(pl.col("_t_reason") != "")
-        .then(pl.lit(STATUS_T))
-        .when(exception_reason.fill_null("") != "")
-        .then(pl.lit(STATUS_EXCEPTION))
-        .otherwise(pl.lit(STATUS_EVALUATED))
-    )
+    below = next((g for g in method.groups if not g.above_scale), None)
+    land = pl.col("land_mu")
     excluded_reason = pl.when(pl.col("group").is_null()).then(pl.lit("不在任何评价分组"))
     if below is not None and below.min_land_mu is not None:
         op = "不足" if below.min_land_inclusive else "不超过"
@@ -169,12 +185,7 @@ def _prepare(frame: pl.DataFrame, method: EvaluationMethod, year: int) -> pl.Dat
                 ]
             )
         )
-    return df.with_columns(
-        status.alias("status"),
-        unit.alias("unit"),
-        exception_reason.alias("_exception_reason"),
-        excluded_reason.alias("_excluded_reason"),
-    )
+    return t_reason, exception_reason, excluded_reason
 
 
 _LABELS = {
@@ -674,8 +685,8 @@ def _classify(
 
 # -- 6. low efficiency ------------------------------------------------------------------------------
 def _low_efficiency(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
-    evaluated = pl.col("status") == STATUS_EVALUATED
-    parts = []
+    evaluated = pl.col("_ev")
+    hits = []
     for n, rule in enumerate(method.low_efficiency):
         if rule.classes:
             hit = evaluated & pl.col("class").is_in(rule.classes)
@@ -683,7 +694,8 @@ def _low_efficiency(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
             ind = _indicator(method, rule.indicator)  # type: ignore[arg-type]
             limit = float(rule.at_most)  # type: ignore[arg-type]
             value = pl.col(f"{ind.code}_value")
-            in_group = pl.col("group") == rule.group if rule.group else pl.lit(True)
+            index = next((gi for gi, g in enumerate(method.groups) if g.code == rule.group), None)
+            in_group = pl.col("_g") == index if rule.group else pl.lit(True)
             near = (value - limit).abs() <= 1e-9 * max(1.0, abs(limit))
             df = df.with_columns((evaluated & in_group & value.is_not_null() & near).alias(f"_le_near_{n}"))
             df = _fix_threshold(df, ind, rule.at_most, rule.inclusive, n)  # type: ignore[arg-type]
@@ -694,16 +706,28 @@ def _low_efficiency(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
                 & value.is_not_null()
                 & (pl.when(pl.col(f"_le_near_{n}")).then(pl.col(f"_le_exact_{n}")).otherwise(cmp))
             )
-        parts.append(pl.when(hit).then(pl.lit(rule.label)))
-    if not parts:
+        hits.append(hit.fill_null(False))
+    if not hits:
         return df.with_columns(
             pl.lit(False).alias("low_efficiency"), pl.lit("").alias("low_efficiency_reason")
         )
-    reason = pl.concat_str(parts, separator="；", ignore_nulls=True)
-    df = df.with_columns(reason.alias("low_efficiency_reason"))
-    return df.with_columns((pl.col("low_efficiency_reason") != "").alias("low_efficiency")).drop(
-        [c for c in df.columns if c.startswith("_le_")]
-    )
+    labels = [rule.label for rule in method.low_efficiency]
+    if len(labels) <= 10:
+        # which rules hit, as bits: the reason of each combination is written once and gathered
+        bits = pl.sum_horizontal([h.cast(pl.UInt32) * (1 << n) for n, h in enumerate(hits)])
+        texts = ["；".join(t for n, t in enumerate(labels) if m >> n & 1) for m in range(1 << len(labels))]
+        reason = pl.lit(pl.Series(texts, dtype=pl.String)).gather(bits)
+        listed = pl.lit(pl.Series([t != "" for t in texts], dtype=pl.Boolean)).gather(bits)
+        df = df.with_columns(reason.alias("low_efficiency_reason"), listed.alias("low_efficiency"))
+    else:
+        reason = pl.concat_str(
+            [pl.when(h).then(pl.lit(t)) for h, t in zip(hits, labels, strict=True)],
+            separator="；",
+            ignore_nulls=True,
+        )
+        df = df.with_columns(reason.alias("low_efficiency_reason"))
+        df = df.with_columns((pl.col("low_efficiency_reason") != "").alias("low_efficiency"))
+    return df.drop([c for c in df.columns if c.startswith("_le_")])
 
 
 def _fix_threshold(
@@ -711,9 +735,11 @@ def _fix_threshold(
 ) -> pl.DataFrame:
     positions = df[f"_le_near_{n}"].arg_true()
     scale, limit = Fraction(ind.scale), Fraction(at_most)
+    numerators = df.get_column(ind.numerator).gather(positions).to_list()
+    denominators = df.get_column(ind.denominator).gather(positions).to_list()
     results = [
         exact.at_most(numerator=num or 0.0, denominator=den, scale=scale, limit=limit, inclusive=inclusive)
-        for num, den in df[positions].select(ind.numerator, ind.denominator).iter_rows()
+        for num, den in zip(numerators, denominators, strict=True)
     ]
     column = pl.repeat(None, df.height, dtype=pl.Boolean, eager=True).alias(f"_le_exact_{n}")
     column.scatter(positions, pl.Series(results, dtype=pl.Boolean))
@@ -721,7 +747,9 @@ def _fix_threshold(
 
 
 # -- 7. reasons -------------------------------------------------------------------------------------
-def _reasons(df: pl.DataFrame, method: EvaluationMethod, item_names: dict[str, str]) -> pl.DataFrame:
+def _reasons(
+    df: pl.DataFrame, method: EvaluationMethod, item_names: dict[str, str], year: int
+) -> pl.DataFrame:
     notes = []
     for code in indicator_codes(method):
         ind = _indicator(method, code)
@@ -744,13 +772,14 @@ def _reasons(df: pl.DataFrame, method: EvaluationMethod, item_names: dict[str, s
     veto_text = pl.col("veto_items")
     for code in method.veto:
         veto_text = veto_text.str.replace(code, item_names.get(code, code), literal=True)
+    t_reason, exception_reason, excluded_reason = _status_texts(method, year)
     reason = (
         pl.when(pl.col("status") == STATUS_T)
-        .then(pl.concat_str([pl.lit("暂不评价（T类）："), pl.col("_t_reason")]))
+        .then(pl.concat_str([pl.lit("暂不评价（T类）："), t_reason]))
         .when(pl.col("status") == STATUS_EXCEPTION)
-        .then(pl.concat_str([pl.lit("无法评价，请县区核实："), pl.col("_exception_reason")]))
+        .then(pl.concat_str([pl.lit("无法评价，请县区核实："), exception_reason]))
         .when(pl.col("status") == STATUS_EXCLUDED)
-        .then(pl.col("_excluded_reason"))
+        .then(excluded_reason)
         .when(pl.col("veto"))
         .then(pl.concat_str([pl.lit("一票否决："), veto_text.str.replace_all(",", "、")]))
         .otherwise(pl.concat_str(notes, separator="；", ignore_nulls=True))
@@ -765,7 +794,9 @@ def _reasons(df: pl.DataFrame, method: EvaluationMethod, item_names: dict[str, s
     ).fill_null(False)
     positions = df.select(needs).to_series().arg_true()
     column = pl.repeat("", df.height, dtype=pl.String, eager=True).alias("reason")
-    column.scatter(positions, df[positions].select(reason.fill_null("")).to_series())
+    read = reason.fill_null("").meta.root_names()
+    rows = pl.DataFrame([df.get_column(c).gather(positions) for c in dict.fromkeys(read)])
+    column.scatter(positions, rows.select(reason.fill_null("")).to_series())
     return df.with_columns(column)
 
 
@@ -795,6 +826,6 @@ def evaluate(
     df = _rank(df, method, rank_key)
     df, quotas = _classify(df, method, keys)
     df = _low_efficiency(df, method)
-    df = _reasons(df, method, item_names or {})
+    df = _reasons(df, method, item_names or {}, year)
     df = df.drop([c for c in df.columns if c.startswith("_")])
     return EvaluationResult(frame=df, quotas=quotas, method=method, year=year)
