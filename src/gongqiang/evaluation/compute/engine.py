@@ -369,11 +369,12 @@ _POSITIVE_RULES = [_RULE[r] for r in ("normal", "capped", "floored", "missing_nu
 
 
 def _by_key(values: list[Any], dtype: pl.DataType) -> pl.Expr:
-    return pl.lit(pl.Series(values, dtype=dtype)).gather(pl.col("_k"))
+    # the cast keeps the dtype should the query optimiser take two all-null tables for one
+    return pl.lit(pl.Series(str(dtype), values, dtype=dtype)).gather(pl.col("_k")).cast(dtype)
 
 
 def _by_group(values: list[Any], dtype: pl.DataType) -> pl.Expr:
-    return pl.lit(pl.Series(values, dtype=dtype)).gather(pl.col("_g"))
+    return pl.lit(pl.Series(str(dtype), values, dtype=dtype)).gather(pl.col("_g")).cast(dtype)
 
 
 def _score_all(
@@ -400,7 +401,7 @@ def _score_all(
             _by_group(weights, pl.Float64).alias(f"_{code}_w"),
             _by_group(zero_rule, pl.UInt32).alias(f"_{code}_zr"),
         ]
-    df = df.with_columns(helpers)
+    lazy = df.with_columns(helpers).lazy()
     parts = []
     for code in codes:
         ind = _indicator(method, code)
@@ -444,13 +445,14 @@ def _score_all(
             (scored & ((frac - 0.5).abs() < exact.NEAR_HALF)).alias(f"_{code}_near"),
             rule.alias(f"{code}_rule"),
         ]
-    df = df.lazy().with_columns(parts).collect(engine="in-memory")
+    df = lazy.with_columns(parts).collect(engine="in-memory")
     for code in codes:
         df = _fix_boundaries(df, method, _indicator(method, code), benches[code], keys)
         df = _zero_denominator_average(df, code, keys)
     names = pl.Series(RULES, dtype=pl.String)
     return df.with_columns(
-        pl.lit(names).gather(pl.col(f"{code}_rule")).alias(f"{code}_rule") for code in codes
+        *(pl.lit(names).gather(pl.col(f"{code}_rule")).alias(f"{code}_rule") for code in codes),
+        *(pl.col(f"{code}_rule").alias(f"_rc_{code}") for code in codes),
     )
 
 
@@ -533,7 +535,7 @@ def _points(df: pl.DataFrame, section: Any, name: str) -> pl.Expr:
 
 def _totals(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
     codes = indicator_codes(method)
-    evaluated = pl.col("status") == STATUS_EVALUATED
+    evaluated = pl.col("_ev")
     veto_any = pl.any_horizontal([pl.col(v) for v in method.veto]) if method.veto else pl.lit(False)
     df = df.with_columns(
         pl.when(evaluated).then(_points(df, method.bonus, "bonus")).alias("bonus"),
@@ -541,6 +543,14 @@ def _totals(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
         (evaluated & veto_any).alias("veto"),
     )
     veto_names = [pl.when(pl.col(v)).then(pl.lit(v)) for v in method.veto]
+    veto_items = pl.concat_str(veto_names, separator=",", ignore_nulls=True) if veto_names else pl.lit("")
+    if 0 < len(method.veto) <= 10:
+        # which veto items are set, as bits: the text of each combination is written once and gathered
+        bits = pl.sum_horizontal([pl.col(v).cast(pl.UInt32) * (1 << n) for n, v in enumerate(method.veto)])
+        texts = [
+            ",".join(v for n, v in enumerate(method.veto) if m >> n & 1) for m in range(1 << len(method.veto))
+        ]
+        veto_items = pl.lit(pl.Series(texts, dtype=pl.String)).gather(bits)
     return df.with_columns(
         pl.when(evaluated)
         .then(
@@ -549,9 +559,7 @@ def _totals(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
             - pl.col("penalty")
         )
         .alias("total"),
-        (pl.concat_str(veto_names, separator=",", ignore_nulls=True) if veto_names else pl.lit("")).alias(
-            "veto_items"
-        ),
+        veto_items.alias("veto_items"),
     )
 
 
@@ -653,34 +661,35 @@ def _classify(
         c = b + pl.col("places_C")
         by_rank = (
             pl.when(pl.col("rank") <= a)
-            .then(pl.lit("A"))
+            .then(pl.lit(0, pl.UInt32))
             .when(pl.col("rank") <= b)
-            .then(pl.lit("B"))
+            .then(pl.lit(1, pl.UInt32))
             .when(pl.col("rank") <= c)
-            .then(pl.lit("C"))
-            .otherwise(pl.lit("D"))
+            .then(pl.lit(2, pl.UInt32))
+            .otherwise(pl.lit(3, pl.UInt32))
         )
     else:
         mins = {t.klass: _hundredths(t.min_total) for t in method.classes.thresholds}
         by_rank = (
             pl.when(pl.col("total") >= mins["A"])
-            .then(pl.lit("A"))
+            .then(pl.lit(0, pl.UInt32))
             .when(pl.col("total") >= mins["B"])
-            .then(pl.lit("B"))
+            .then(pl.lit(1, pl.UInt32))
             .when(pl.col("total") >= mins["C"])
-            .then(pl.lit("C"))
-            .otherwise(pl.lit("D"))
+            .then(pl.lit(2, pl.UInt32))
+            .otherwise(pl.lit(3, pl.UInt32))
         )
     klass = (
         pl.when(pl.col("status") == STATUS_T)
-        .then(pl.lit("T"))
+        .then(pl.lit(4, pl.UInt32))
         .when(~evaluated)
-        .then(pl.lit(None, pl.String))
+        .then(pl.lit(None, pl.UInt32))
         .when(pl.col("veto"))
-        .then(pl.lit("D"))
+        .then(pl.lit(3, pl.UInt32))
         .otherwise(by_rank)
     )
-    return df.with_columns(klass.alias("class")), quotas
+    classes = pl.Series(["A", "B", "C", "D", "T"], dtype=pl.String)
+    return df.with_columns(pl.lit(classes).gather(klass).alias("class")), quotas
 
 
 # -- 6. low efficiency ------------------------------------------------------------------------------
@@ -788,9 +797,11 @@ def _reasons(
     # position (string building is the costly part of this step on a large year).
     noted = ["zero_den_average", "zero_den_zero", "missing_numerator"]
     needs = (
-        (pl.col("status") != STATUS_EVALUATED)
+        ~pl.col("_ev")
         | pl.col("veto")
-        | pl.any_horizontal([pl.col(f"{c}_rule").is_in(noted) for c in indicator_codes(method)])
+        | pl.any_horizontal(
+            [pl.col(f"_rc_{c}").is_in([_RULE[r] for r in noted]) for c in indicator_codes(method)]
+        )
     ).fill_null(False)
     positions = df.select(needs).to_series().arg_true()
     column = pl.repeat("", df.height, dtype=pl.String, eager=True).alias("reason")
