@@ -257,9 +257,7 @@ def _with_keys(df: pl.DataFrame, method: EvaluationMethod, keys: _Keys) -> pl.Da
 
 
 # -- 3. benchmarks per unit, group and indicator ----------------------------------------------------
-def _benchmark_rows(
-    df: pl.DataFrame, method: EvaluationMethod, keys: _Keys, codes: list[str], year: int
-) -> dict[str, pl.DataFrame]:
+def _benchmark_query(df: pl.DataFrame, method: EvaluationMethod, codes: list[str]) -> pl.LazyFrame:
     """code → one row per key: sum_n, sum_d (exact Decimals), mean_ratio (float), count, year over the
     evaluated enterprises with a positive denominator, for the groups that have the indicator."""
     aggs = []
@@ -277,7 +275,12 @@ def _benchmark_rows(
             ).alias(f"{code}|mean_ratio"),
             usable.sum().alias(f"{code}|count"),
         ]
-    table = df.lazy().filter(pl.col("_ev")).group_by("_k").agg(aggs).collect()
+    return df.lazy().filter(pl.col("_ev")).group_by("_k").agg(aggs)
+
+
+def _benchmark_rows(
+    table: pl.DataFrame, method: EvaluationMethod, keys: _Keys, codes: list[str], year: int
+) -> dict[str, pl.DataFrame]:
     out: dict[str, pl.DataFrame] = {}
     for code in codes:
         groups = [n for n, g in enumerate(method.groups) if any(i.code == code for i in g.indicators)]
@@ -304,9 +307,12 @@ def _benchmark_tables(
     falling back to the year's own rows for the units it lacks. The float base is the Decimal sums cast
     to Float64 and divided once, in Python (correctly rounded, whatever the shape of the table)."""
     codes = indicator_codes(method)
-    own = _benchmark_rows(current, method, keys, codes, year)
     use_prev = previous is not None and method.benchmark.year != "current"
-    prev = _benchmark_rows(previous, method, keys, codes, year - 1) if use_prev else None
+    # the year's and the previous year's sums in one go (Polars runs the two queries side by side)
+    frames = [current, previous] if use_prev else [current]
+    tables = pl.collect_all([_benchmark_query(f, method, codes) for f in frames], engine="in-memory")
+    own = _benchmark_rows(tables[0], method, keys, codes, year)
+    prev = _benchmark_rows(tables[1], method, keys, codes, year - 1) if use_prev else None
     valid = keys.valid()
     out: dict[str, dict[int, dict[str, Any]]] = {}
     for code in codes:
@@ -502,7 +508,7 @@ def _zero_denominator_average(df: pl.DataFrame, code: str, keys: _Keys) -> pl.Da
         .group_by("_k")
         .agg(pl.col(f"{code}_score").sum().alias("_s"), pl.len().alias("_c"))
         .with_columns(((2 * pl.col("_s") + pl.col("_c")) // (2 * pl.col("_c"))).alias("_avg"))
-        .collect()
+        .collect(engine="in-memory")
     )
     valid = keys.valid()
     avg: list[int | None] = [None] * keys.size()
@@ -639,7 +645,7 @@ def _classify(
         .filter(pl.col("_ev"))
         .group_by("_k")
         .agg(pl.len().alias("n"), pl.col("veto").sum().alias("vetoed"))
-        .collect()
+        .collect(engine="in-memory")
     )
     quotas: dict[tuple[str | None, str], Quota] = {}
     valid = keys.valid()
@@ -822,7 +828,8 @@ def evaluate(
     """Evaluate one year. `previous` (same shape, the year before) supplies the benchmarks when the
     method takes them from the previous year; without it the year's own data is used."""
     df = _prepare(frame, method, year)
-    prev = _prepare(previous, method, year - 1) if previous is not None and not previous.is_empty() else None
+    use_prev = previous is not None and not previous.is_empty() and method.benchmark.year != "current"
+    prev = _prepare(previous, method, year - 1) if use_prev else None
     keys = _make_keys([df] if prev is None else [df, prev], method)
     df = _with_keys(df, method, keys)
     if prev is not None:
