@@ -123,8 +123,9 @@ def _prepare(frame: pl.DataFrame, method: EvaluationMethod, year: int) -> pl.Dat
         .otherwise(pl.lit(0, pl.UInt32))
     )
     df = df.with_columns(group.alias("group"), too_small.alias("_too_small"))
+    df = df.with_columns(status.alias("_st"))
     return df.with_columns(
-        pl.lit(pl.Series(_STATUSES, dtype=pl.String)).gather(status).alias("status"),
+        pl.lit(pl.Series(_STATUSES, dtype=pl.String)).gather(pl.col("_st")).alias("status"),
         unit.alias("unit"),
     )
 
@@ -252,7 +253,7 @@ def _with_keys(df: pl.DataFrame, method: EvaluationMethod, keys: _Keys) -> pl.Da
     )
     return df.with_columns(g.alias("_g"), u.alias("_u")).with_columns(
         (pl.col("_g") * len(keys.units) + pl.col("_u")).alias("_k"),
-        (pl.col("status") == STATUS_EVALUATED).alias("_ev"),
+        (pl.col("_st") == 0).alias("_ev"),
     )
 
 
@@ -589,7 +590,7 @@ def _rank(df: pl.DataFrame, method: EvaluationMethod, key: pl.Series) -> pl.Data
     Int64. Rows whose packed values are equal (exact ties, or tie-breakers alike in their leading bits)
     are few; they alone are sorted on every key (the tie-breakers, the USCC and the position)."""
     breakers = method.classes.tie_breakers
-    mask = ((df["status"] == STATUS_EVALUATED) & ~df["veto"]).fill_null(False)
+    mask = (df["_ev"] & ~df["veto"]).fill_null(False)
     positions = mask.arg_true()
     rank = pl.repeat(None, df.height, dtype=pl.Int64, eager=True).alias("rank")
     if positions.is_empty():
@@ -660,7 +661,7 @@ def _classify(
             for c in "ABCD":
                 table[f"places_{c}"][k] = q.places[c]
     df = df.with_columns(_by_key(values, pl.Int64).alias(name) for name, values in table.items())
-    evaluated = pl.col("status") == STATUS_EVALUATED
+    evaluated = pl.col("_ev")
     if method.classes.mode == "quota":
         a = pl.col("places_A")
         b = a + pl.col("places_B")
@@ -686,7 +687,7 @@ def _classify(
             .otherwise(pl.lit(3, pl.UInt32))
         )
     klass = (
-        pl.when(pl.col("status") == STATUS_T)
+        pl.when(pl.col("_st") == 1)
         .then(pl.lit(4, pl.UInt32))
         .when(~evaluated)
         .then(pl.lit(None, pl.UInt32))
