@@ -17,6 +17,11 @@ Output columns (see `EvaluationResult.frame`):
 Floats are used for speed; every score whose float lies within a hair of a rounding boundary, and every
 value near a low-efficiency threshold, is recomputed exactly (`exact.py`), so results are those of
 exact decimal arithmetic.
+
+Speed (a million enterprises): unit × group is an integer key (`_Keys`), so per-unit tables (benchmarks,
+averages, quotas) are gathered by key rather than joined on strings; statuses, rules and classes are
+computed as integer codes and turned into text by one gather; texts are built only for the rows that
+need words; the rank is one Int64 sort (see `_rank`).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from gongqiang.core.policy.evaluation import EvaluationMethod, Group, Indicator, ZeroDenominator
+from gongqiang.core.policy.evaluation import EvaluationMethod, Indicator, ZeroDenominator
 
 from . import exact
 from .quotas import Quota, quotas_for
@@ -60,10 +65,6 @@ def indicator_codes(method: EvaluationMethod) -> list[str]:
 
 def _indicator(method: EvaluationMethod, code: str) -> Indicator:
     return next(i for g in method.groups for i in g.indicators if i.code == code)
-
-
-def _groups_with(method: EvaluationMethod, code: str) -> list[tuple[Group, Indicator]]:
-    return [(g, i) for g in method.groups for i in g.indicators if i.code == code]
 
 
 # -- 1. who is evaluated, in which group and unit ----------------------------------------------------
