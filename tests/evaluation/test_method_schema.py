@@ -132,3 +132,10 @@ def test_a_dumped_method_parses_back(spec):
     again = _parse(spec, m.model_dump(mode="json", by_alias=True))
     assert again == m
     assert spec.evaluation.item_kinds()["dishonest"] == ItemKind.veto
+
+
+def test_an_unknown_county_reviewer_is_refused(raw_pack):
+    bad = copy.deepcopy(raw_pack)
+    bad["assessment"]["county_reviewer"] = "nosuch"
+    checked = check_text(yaml.safe_dump(bad, allow_unicode=True))
+    assert any("county_reviewer" in str(e) and "nosuch" in str(e) for e in checked.errors)

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "gongqiang.core.middleware.SecurityHeadersMiddleware",
+    "gongqiang.evaluation.middleware.MethodMissingMiddleware",
 ]
 
 ROOT_URLCONF = "gongqiang.config.urls"

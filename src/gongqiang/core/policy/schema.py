@@ -446,6 +446,8 @@ class PolicyPackSpec(Strict):
             for code in (c.metric, c.denominator):
                 if code is not None and code not in metrics:
                     raise ValueError(f"目标 {t.id} 的计算引用了未知的指标“{code}”（须在 metrics 中定义）")
+        if self.assessment is not None and self.assessment.county_reviewer not in self.department_codes():
+            raise ValueError(f"assessment.county_reviewer 引用了未知的部门“{self.assessment.county_reviewer}”")
         if self.evaluation is not None:
             for method in self.evaluation.methods:
                 errors = method.check_references(metrics=metrics, items=self.evaluation.item_kinds())
