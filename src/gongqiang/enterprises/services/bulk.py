@@ -68,7 +68,8 @@ def insert_frame(table: str, frame: pl.DataFrame) -> int:
     columns = ", ".join(qn(c) for c in frame.columns)
     if is_postgres():
         buffer = io.BytesIO()
-        frame.write_csv(buffer, include_header=False, null_value="")
+        # Quoted strings stay strings: "" is an empty text, only an unquoted empty field is NULL (as on SQLite).
+        frame.write_csv(buffer, include_header=False, null_value="", quote_style="non_numeric")
         with connection.cursor() as cursor:
             with cursor.cursor.copy(f"COPY {qn(table)} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
                 copy.write(buffer.getvalue())

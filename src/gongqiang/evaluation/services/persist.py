@@ -1,15 +1,15 @@
-"""Writing a run's results: one set-based insert of the engine's frame (COPY on PostgreSQL, executemany on
-SQLite), the trace as JSON built by Polars. The ORM's bulk_create spends seconds on 18,000 wide rows."""
+"""Writing a run's results: one set-based insert of the engine's frame (`enterprises.services.bulk.insert_frame`:
+COPY on PostgreSQL, one json_each INSERT on SQLite), the trace as JSON built by Polars. The ORM's bulk_create
+spends seconds on 18,000 wide rows."""
 
 from __future__ import annotations
 
-import io
 import json
 
 import polars as pl
-from django.db import connection
 
 from gongqiang.core.models import Region
+from gongqiang.enterprises.services.bulk import insert_frame
 
 from ..compute.engine import EvaluationResult
 from ..models import EvaluationRun, Result
@@ -96,31 +96,8 @@ def result_rows(run: EvaluationRun, result: EvaluationResult) -> pl.DataFrame:
     )
 
 
-def insert(table: str, frame: pl.DataFrame) -> int:
-    """Every row of `frame` into `table`, inside the caller's transaction. Empty strings stay empty strings
-    (quoted in the CSV), nulls are NULL."""
-    if frame.is_empty():
-        return 0
-    columns = ", ".join(connection.ops.quote_name(c) for c in frame.columns)
-    if connection.vendor == "postgresql":
-        buffer = io.BytesIO()
-        frame.write_csv(buffer, include_header=False, null_value="", quote_style="non_numeric")
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(
-                f"COPY {connection.ops.quote_name(table)} ({columns}) FROM STDIN WITH (FORMAT csv)"
-            ) as copy:
-                copy.write(buffer.getvalue())
-    else:
-        connection.ensure_connection()
-        marks = ", ".join("?" for _ in frame.columns)
-        connection.connection.executemany(
-            f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) VALUES ({marks})", frame.iter_rows()
-        )
-    return frame.height
-
-
 def persist(run: EvaluationRun, result: EvaluationResult) -> int:
-    return insert(Result._meta.db_table, result_rows(run, result))
+    return insert_frame(Result._meta.db_table, result_rows(run, result))
 
 
 def decode_detail(value: str | dict) -> dict:
