@@ -33,6 +33,12 @@ FINGERPRINTED_FIELDS = {"password"}
 NOT_AUDITED = {"core.ChangeRecord", "core.AuthEvent"}
 
 
+def actor_name(user: Any, default: str = "system") -> str:
+    """The name written beside a change (created_by_name …): the person's name, else the login, else
+    `default` (a system job has no user)."""
+    return getattr(user, "display_name", "") or getattr(user, "username", "") or default
+
+
 def current_request_id() -> str:
     return _request_id.get()
 

@@ -8,6 +8,7 @@ import random
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count
 
 from gongqiang.core.models import Region, User
 from gongqiang.enterprises.models import Enterprise, EnterpriseStatus, EnterpriseYear
@@ -230,7 +231,7 @@ def build_demo_evaluation(*, seed: int = 2026, stdout: Any = None) -> dict[str, 
         counts = dict(
             Result.objects.filter(run=run)
             .values_list("final_class")
-            .annotate(n=__import__("django.db.models", fromlist=["Count"]).Count("pk"))
+            .annotate(n=Count("pk"))
         )
         _say(
             stdout,

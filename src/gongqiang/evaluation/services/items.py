@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from gongqiang.core.audit import actor_name
 from gongqiang.core.scope import memberships_of, save_scoped
 from gongqiang.enterprises.models import Enterprise
 from gongqiang.lib.uscc import normalise, uscc_error
@@ -74,10 +75,9 @@ def add(enterprise: Enterprise, year: int, item: str, evidence: str, user: Any) 
         raise ItemRefused(f"未知的事项“{item}”")
     if ItemFlag.objects.filter(enterprise=enterprise, year=year, item=item).exists():
         raise ItemRefused(f"{enterprise.name} {year}年已登记“{item_names()[item]}”")
-    name = getattr(user, "display_name", "") or getattr(user, "username", "")
     return save_scoped(
         ItemFlag(
-            enterprise=enterprise, year=year, item=item, evidence=evidence.strip(), created_by_name=name
+            enterprise=enterprise, year=year, item=item, evidence=evidence.strip(), created_by_name=actor_name(user, "")
         ),
         user,
     )  # type: ignore[return-value]

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from gongqiang.core.audit import actor_name
 from gongqiang.core.policy.evaluation import EvaluationMethod, EvaluationSection, parse_method
 from gongqiang.core.policy.schema import PolicyPackSpec
 from gongqiang.core.services.policy import active_pack, active_spec
@@ -108,7 +109,7 @@ def _save(
             pack_version=pack.version if pack else "",
             pack_hash=pack.content_hash if pack else "",
             created_by=user if getattr(user, "pk", None) else None,
-            created_by_name=getattr(user, "display_name", "") or getattr(user, "username", "") or "system",
+            created_by_name=actor_name(user),
         )
 
 

@@ -10,6 +10,7 @@ import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
+from gongqiang.core.audit import actor_name
 from gongqiang.core.models import Region
 from gongqiang.core.policy.evaluation import EvaluationMethod
 from gongqiang.core.services.policy import active_pack
@@ -27,9 +28,6 @@ OPEN_STATUSES = (RunStatus.DRAFT, RunStatus.COUNTY_REVIEW, RunStatus.CITY_APPROV
 class RunRefused(ValueError):
     """The run cannot start or take that step; the message says why, in Chinese."""
 
-
-def _name(user: Any) -> str:
-    return getattr(user, "display_name", "") or getattr(user, "username", "") or "system"
 
 
 def _next_version(year: int, kind: str) -> int:
@@ -139,7 +137,7 @@ def _create(
             waiver_reason=waiver_reason,
             blockers=blockers,
             created_by=user if getattr(user, "pk", None) else None,
-            created_by_name=_name(user),
+            created_by_name=actor_name(user),
         )
         RunSnapshot.objects.create(
             run=run,
@@ -181,11 +179,11 @@ def step(
         if target == RunStatus.PUBLIC_NOTICE:
             days = to_method(run.method_spec).calendar.public_notice_days
             run.notice_start, run.notice_end = workflow.notice_window(today, days)
-            run.approved_by_name = _name(user)
+            run.approved_by_name = actor_name(user)
             fields += ["notice_start", "notice_end", "approved_by_name"]
         if target == RunStatus.PUBLISHED:
             run.published_at = timezone.now()
-            run.published_by_name = _name(user)
+            run.published_by_name = actor_name(user)
             fields += ["published_at", "published_by_name"]
             EvaluationRun.objects.filter(
                 year=run.year, kind=RunKind.OFFICIAL, status=RunStatus.PUBLISHED
@@ -208,7 +206,7 @@ def confirm_unit(run: EvaluationRun, region: Region, user: Any, comment: str = "
         defaults={
             "comment": comment,
             "reviewed_by": user if getattr(user, "pk", None) else None,
-            "reviewed_by_name": _name(user),
+            "reviewed_by_name": actor_name(user),
         },
     )
     return review
@@ -245,9 +243,9 @@ def adjusted_version(
             notice_end=base.notice_end,
             published_at=timezone.now(),
             approved_by_name=base.approved_by_name,
-            published_by_name=_name(user),
+            published_by_name=actor_name(user),
             created_by=user if getattr(user, "pk", None) else None,
-            created_by_name=_name(user),
+            created_by_name=actor_name(user),
         )
         # scope: reviewed — the snapshot and results are copied whole, the city's act.
         snap = RunSnapshot.objects.get(run=base)

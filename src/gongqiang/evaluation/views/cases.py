@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from gongqiang.core.audit import actor_name
 from gongqiang.core.scope import ScopeViolation, save_scoped
 from gongqiang.core.views.base import MemberRequiredMixin, MemberTemplateView, ScopedQuerysetMixin
 
@@ -20,9 +21,6 @@ from .common import CITY, STAFF, is_city
 
 ANSWERERS = frozenset({"admin", "city", "county"})
 
-
-def _name(user: Any) -> str:
-    return getattr(user, "display_name", "") or user.get_username()
 
 
 class CasesView(MemberTemplateView):
@@ -67,7 +65,7 @@ class ObjectionAnswerView(MemberRequiredMixin, ScopedQuerysetMixin, View):
             messages.error(request, "请选择处理结果并填写答复。")
         else:
             obj.status, obj.response = status, response[:4000]
-            obj.responded_by_name, obj.responded_at = _name(request.user), timezone.now()
+            obj.responded_by_name, obj.responded_at = actor_name(request.user, ""), timezone.now()
             try:
                 save_scoped(obj, request.user)
             except ScopeViolation as exc:
@@ -114,7 +112,7 @@ class AppealDecideView(MemberRequiredMixin, ScopedQuerysetMixin, View):
                 messages.error(request, str(exc))
                 return back
             appeal.status, appeal.new_run = CaseStatus.ACCEPTED, new
-        appeal.decision, appeal.decided_by_name, appeal.decided_at = decision[:4000], _name(request.user), timezone.now()
+        appeal.decision, appeal.decided_by_name, appeal.decided_at = decision[:4000], actor_name(request.user, ""), timezone.now()
         save_scoped(appeal, request.user)
         if appeal.new_run_id:
             messages.success(request, f"已同意调档，生成{appeal.new_run}（已发布）。")

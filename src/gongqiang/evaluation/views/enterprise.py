@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views import View
 
+from gongqiang.core.audit import actor_name
 from gongqiang.core.navigation import roles_of
 from gongqiang.core.scope import ScopeViolation, save_scoped
 from gongqiang.core.views.base import MemberRequiredMixin, MemberTemplateView
@@ -60,9 +61,6 @@ def _evidence(request: HttpRequest):
         raise ValidationError("证明材料须为 PDF、图片、Excel、Word、OFD 或 ZIP 文件。")
     return f
 
-
-def _name(user: Any) -> str:
-    return getattr(user, "display_name", "") or user.get_username()
 
 
 class EnterpriseEvaluationView(MemberTemplateView):
@@ -169,7 +167,7 @@ class ObjectionCreateView(MemberRequiredMixin, View):
         try:
             evidence = _evidence(request)
             obj = Objection(run=result.run, enterprise=ent, region=result.region, text=text[:4000],
-                            created_by_name=_name(request.user))
+                            created_by_name=actor_name(request.user, ""))
             if evidence is not None:
                 obj.evidence = evidence
             save_scoped(obj, request.user)
@@ -205,7 +203,7 @@ class AppealCreateView(MemberRequiredMixin, View):
             try:
                 evidence = _evidence(request)
                 appeal = Appeal(result=result, enterprise=ent, region=result.region, requested_class=klass,
-                                text=text[:4000], filed_by_name=_name(request.user))
+                                text=text[:4000], filed_by_name=actor_name(request.user, ""))
                 if evidence is not None:
                     appeal.evidence = evidence
                 save_scoped(appeal, request.user)

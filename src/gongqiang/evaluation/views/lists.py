@@ -9,9 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import polars as pl
 from django.contrib import messages
-from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -45,7 +43,7 @@ from ..models import (
     RunStatus,
 )
 from ..services import lists as svc
-from ..services.methods import MethodError, section, to_method
+from ..services.methods import MethodError, section
 
 STAFF = frozenset({"admin", "city", "leader", "department", "county"})
 # Who follows entries to an outcome: the city everywhere, a county in its own area (the scope decides
@@ -147,33 +145,8 @@ def _pct(value: float | None) -> float | None:
 
 
 def land_share(user: Any, run: EvaluationRun) -> dict[str | None, float | None]:
-    """`services.lists.below_scale_share` of the user's results of `run`, summed in the database first: the
-    pure function adds land per region and class, so one row per (region, group, status, class) with its
-    land gives the same shares as one row per enterprise, and a page of the city reads 80 rows, not 15,000."""
-    method = to_method(run.method_spec)
-    below = next((g.code for g in method.groups if not g.above_scale), None)
-    if below is None:
-        return {}
-    rows = list(
-        Result.objects.visible_to(user)
-        .filter(run=run, group=below)
-        .values("region__code", "group", "status", "final_class")
-        .annotate(land=Sum("land_mu"))
-        .order_by()
-        .values_list("region__code", "group", "status", "final_class", "land")
-    )
-    frame = pl.DataFrame(
-        [(r, g, s, c, float(land) if land is not None else None) for r, g, s, c, land in rows],
-        schema={
-            "region": pl.String,
-            "group": pl.String,
-            "status": pl.String,
-            "class": pl.String,
-            "land_mu": pl.Float64,
-        },
-        orient="row",
-    )
-    return pure.below_scale_land_share(frame, group=below, classes=list(method.below_scale_low_land_classes))
+    """The below-scale low-efficiency land share of the user's results of `run`."""
+    return svc.below_scale_share(Result.objects.visible_to(user).filter(run=run), run)
 
 
 class ListOverviewView(MemberTemplateView):
