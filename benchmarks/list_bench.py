@@ -19,12 +19,10 @@ import json
 import os
 import shutil
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from harness import start_django
+
 PAGES = {
     "list_first": "/enterprises/",
     "list_filtered": "/enterprises/?year=2024&scale=above&industry=20",
@@ -43,31 +41,16 @@ def main() -> None:
 
     if not args.use_database_url:
         os.environ.pop("DATABASE_URL", None)
-    scratch = tempfile.mkdtemp(prefix="gq-list-bench-")
+    scratch = start_django("gq-list-bench-")  # migrated, the Linyi pack loaded
     atexit.register(shutil.rmtree, scratch, True)
-    os.environ["GONGQIANG_VAR"] = scratch
-    os.environ.setdefault("GONGQIANG_EPHEMERAL_KEY", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongqiang.config.settings")
-    os.environ["GONGQIANG_ALLOWED_HOSTS"] = "testserver"
-    sys.path.insert(0, str(ROOT / "src"))
-    import logging
-
-    import django
-
-    django.setup()
-    logging.disable(logging.INFO)
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from gongqiang.core.models import User
-    from gongqiang.core.services.policy import load_pack
     from gongqiang.enterprises.demo import build_demo
     from gongqiang.enterprises.models import Enterprise, EnterpriseYear, Fact
 
-    call_command("migrate", verbosity=0)
-    load_pack(ROOT / "policies" / "linyi-2022.yaml")
     started = time.perf_counter()
     build_demo(above=args.above, below=args.below)
     figures: dict[str, object] = {
