@@ -12,7 +12,14 @@ from gongqiang.core.audit import actor_name
 from gongqiang.core.scope import memberships_of, save_scoped
 from gongqiang.enterprises.models import Enterprise
 from gongqiang.lib.uscc import normalise, uscc_error
-from gongqiang.targets.services.workbooks import RowError, SheetRejected, error_workbook, read_sheet, workbook
+from gongqiang.targets.services.workbooks import (
+    RowError,
+    SheetRejected,
+    cell_text,
+    error_workbook,
+    read_sheet,
+    workbook,
+)
 
 from ..models import ItemFlag
 from .methods import section
@@ -62,14 +69,6 @@ def template() -> bytes:
     return workbook([("加减分及否决事项", HEADER, [example])], notes)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def add(enterprise: Enterprise, year: int, item: str, evidence: str, user: Any) -> ItemFlag:
     if item not in item_names():
         raise ItemRefused(f"未知的事项“{item}”")
@@ -100,16 +99,16 @@ def import_items(data: bytes, user: Any, *, valid_rows: bool) -> ItemImport:
     raw_rows: dict[int, list[Any]] = {}
     for number, cells in sheet.rows:
         raw_rows[number] = [sheet.cell(cells, h) for h in HEADER]
-        uscc = normalise(_text(sheet.cell(cells, "统一社会信用代码")))
+        uscc = normalise(cell_text(sheet.cell(cells, "统一社会信用代码")))
         problem = uscc_error(uscc)
         if problem:
             outcome.errors.append(RowError(number, "统一社会信用代码", problem))
             continue
-        year_text = _text(sheet.cell(cells, "年度")).removesuffix("年")
+        year_text = cell_text(sheet.cell(cells, "年度")).removesuffix("年")
         if not (year_text.isdigit() and 1990 <= int(year_text) <= 2100):
             outcome.errors.append(RowError(number, "年度", f"“{year_text}”不是有效年度（四位数字）"))
             continue
-        item_text = _text(sheet.cell(cells, "事项"))
+        item_text = cell_text(sheet.cell(cells, "事项"))
         code = codes.get(item_text)
         if code is None:
             outcome.errors.append(
@@ -120,7 +119,7 @@ def import_items(data: bytes, user: Any, *, valid_rows: bool) -> ItemImport:
         if key in planned:
             outcome.errors.append(RowError(number, "统一社会信用代码", f"与第 {planned[key][0]} 行重复"))
             continue
-        planned[key] = (number, _text(sheet.cell(cells, "依据")))
+        planned[key] = (number, cell_text(sheet.cell(cells, "依据")))
     found = {e.uscc: e for e in visible.filter(uscc__in={k[0] for k in planned})}
     # scope: reviewed — only to tell "not in the registry" from "outside your area"; nothing is shown.
     known = set(Enterprise.objects.filter(uscc__in={k[0] for k in planned}).values_list("uscc", flat=True))

@@ -13,7 +13,7 @@ from gongqiang.core.models import Department, Region
 from gongqiang.core.navigation import roles_of
 from gongqiang.core.scope import ScopeViolation, memberships_of
 from gongqiang.core.services.policy import active_spec
-from gongqiang.targets.services.workbooks import RowError, SheetRejected, read_sheet, workbook
+from gongqiang.targets.services.workbooks import RowError, SheetRejected, cell_text, read_sheet, workbook
 
 from ..models import Milestone, Task, TaskLine
 from .lines import ensure_lines
@@ -62,14 +62,6 @@ def _date(value: Any) -> date:
         return date.fromisoformat(text.replace("/", "-").replace(".", "-"))
     except ValueError:
         raise _Rejected(f"“{text}”不是有效日期（应为 YYYY-MM-DD）") from None
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 def _unit(text: str, departments: dict[str, Department], regions: dict[str, Region]) -> Department | Region:
@@ -125,7 +117,7 @@ def import_tasks(data: bytes, user: Any) -> ImportOutcome:
     seen: set[tuple[str, str]] = set()
     for number, cells in sheet.rows:
         def cell(name: str, _cells: list[Any] = cells) -> str:
-            return _text(sheet.cell(_cells, name))
+            return cell_text(sheet.cell(_cells, name))
 
         def raw(name: str, _cells: list[Any] = cells) -> Any:
             return sheet.cell(_cells, name)

@@ -34,6 +34,15 @@ class Sheet:
         return value.strip() if isinstance(value, str) else value
 
 
+def cell_text(value: Any) -> str:
+    """A cell as the user typed it: 2024.0 (how Excel stores a number) reads "2024", None reads ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
 def read_sheet(data: bytes, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> Sheet:
     """The first sheet: the header is the first row that holds every required column name."""
     from python_calamine import CalamineWorkbook
