@@ -4,8 +4,6 @@ spends seconds on 18,000 wide rows."""
 
 from __future__ import annotations
 
-import json
-
 import polars as pl
 
 from gongqiang.core.models import Region
@@ -99,6 +97,3 @@ def result_rows(run: EvaluationRun, result: EvaluationResult) -> pl.DataFrame:
 def persist(run: EvaluationRun, result: EvaluationResult) -> int:
     return insert_frame(Result._meta.db_table, result_rows(run, result))
 
-
-def decode_detail(value: str | dict) -> dict:
-    return json.loads(value) if isinstance(value, str) else value
