@@ -580,3 +580,34 @@ def test_below_scale_threshold_can_be_strict() -> None:
     )
     assert (out["B2"]["status"], out["B2"]["reason"]) == ("excluded", "规下企业用地3.0亩，不超过3亩，不参评")
     assert out["B3"]["status"] == "evaluated"
+
+
+# -- exact benchmark sums on a large year --------------------------------------------------------------
+def _sums(rows: list[dict[str, Any]], code: str) -> dict[str, Any]:
+    from gongqiang.evaluation.compute import engine
+
+    m = linyi()
+    df = engine._prepare(frame(*rows), m, YEAR)
+    keys = engine._make_keys([df], m)
+    tables = engine._benchmark_tables(engine._with_keys(df, m, keys), None, m, keys, YEAR)
+    (row,) = tables[code].values()
+    return row
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        # millionths fit a float but 2,000 of them may overflow Int64 (2,000 × 5·10¹⁵ > 9.2·10¹⁸):
+        # the sums are redone in two halves
+        4_999_999_999.99,
+        # millionths beyond 2⁵³: a float no longer holds them exactly, the sums are redone in Decimal
+        12_000_000_000.07,
+    ],
+)
+def test_benchmark_sums_stay_exact_beyond_int64_and_float_precision(start: float) -> None:
+    cents = [round(start * 100) - i for i in range(2000)]
+    rows = [{"uscc": f"V{i:04d}", "value_added": c / 100, "employees": 1000.0} for i, c in enumerate(cents)]
+    row = _sums(rows, "labour_productivity")
+    assert row["sum_n"] == sum(cents) * 10_000  # millionths of 元, exactly
+    assert row["sum_d"] == 2000 * 1000 * 1_000_000
+    assert row["count"] == 2000

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -140,41 +141,86 @@ def test_row_order_changes_nothing(rows: list[dict[str, Any]], permutation: Any)
 
 
 # -- the exact path: integer arithmetic on the decimals' digits equals Fraction arithmetic ---------------
-@SETTINGS
-@given(
-    numerator=decimal(-1_000_000, 10_000_000, 4),
-    denominator=decimal(0, 100_000, 3).filter(lambda d: d > 0),
-    benchmark=st.fractions(min_value=Fraction(1, 1000), max_value=Fraction(10**6), max_denominator=10**6),
-    weight=st.sampled_from([Fraction(15), Fraction(40), Fraction(100), Fraction(25, 2)]),
+ROW = st.tuples(
+    decimal(-1_000_000, 10_000_000, 4),
+    decimal(0, 100_000, 3).filter(lambda d: d > 0),
+    st.fractions(min_value=Fraction(1, 1000), max_value=Fraction(10**6), max_denominator=10**6),
+    st.sampled_from([Fraction(15), Fraction(40), Fraction(100), Fraction(25, 2)]),
 )
-def test_exact_score_equals_fraction_arithmetic(
-    numerator: float, denominator: float, benchmark: Fraction, weight: Fraction
-) -> None:
-    ratio = exact.exact(numerator) / exact.exact(denominator) / benchmark
-    expected = exact.round_half_up(weight * 100 * exact.clamp(ratio, Fraction(0), Fraction(2)))
-    got = exact.score_hundredths(
-        numerator=numerator,
-        denominator=denominator,
-        benchmark=benchmark,
-        weight=weight,
+
+
+@SETTINGS
+@given(rows=st.lists(ROW, min_size=1, max_size=20))
+def test_exact_scores_equal_fraction_arithmetic(rows: list[tuple[float, float, Fraction, Fraction]]) -> None:
+    numerators, denominators, benchmarks, weights = (list(c) for c in zip(*rows, strict=True))
+    expected = [
+        exact.round_half_up(
+            w * 100 * exact.clamp(exact.exact(n) / exact.exact(d) / b, Fraction(0), Fraction(2))
+        )
+        for n, d, b, w in rows
+    ]
+    got = exact.scores_hundredths(
+        np.array(numerators),
+        np.array(denominators),
+        (
+            np.array([b.numerator for b in benchmarks], dtype=object),
+            np.array([b.denominator for b in benchmarks], dtype=object),
+        ),
+        (
+            np.array([w.numerator for w in weights], dtype=object),
+            np.array([w.denominator for w in weights], dtype=object),
+        ),
         floor=Fraction(0),
         cap=Fraction(2),
     )
-    assert got == expected
-    value = exact.exact(numerator) / exact.exact(denominator) * Fraction(1, 10_000)
+    assert got.tolist() == expected
+    values = [
+        exact.exact(n) / exact.exact(d) * Fraction(1, 10_000)
+        for n, d in zip(numerators, denominators, strict=True)
+    ]
     for inclusive in (True, False):
-        limit = Fraction(3)
-        want = value <= limit if inclusive else value < limit
-        assert (
-            exact.at_most(
-                numerator=numerator,
-                denominator=denominator,
-                scale=Fraction(1, 10_000),
-                limit=limit,
-                inclusive=inclusive,
-            )
-            == want
+        want = [v <= 3 if inclusive else v < 3 for v in values]
+        got_at_most = exact.at_most_many(
+            np.array(numerators),
+            np.array(denominators),
+            scale=Fraction(1, 10_000),
+            limit=Fraction(3),
+            inclusive=inclusive,
         )
+        assert got_at_most.tolist() == want
+
+
+def test_a_nonpositive_benchmark_scores_zero_in_a_batch() -> None:
+    got = exact.scores_hundredths(
+        np.array([5.0, 5.0]),
+        np.array([1.0, 1.0]),
+        (np.array([0, 1], dtype=object), np.array([1, 1], dtype=object)),
+        (np.array([40, 40], dtype=object), np.array([1, 1], dtype=object)),
+        floor=Fraction(0),
+        cap=Fraction(2),
+    )
+    # 5 ÷ 1 ÷ 1 = 5, capped at 2 → 40 × 100 × 2 = 8000; the first has no benchmark → 0
+    assert got.tolist() == [0, 8000]
+
+
+@SETTINGS
+@given(
+    values=st.lists(
+        st.one_of(
+            decimal(-(10**9), 10**9, 4),
+            st.integers(0, 10**8).map(lambda i: i / 10**8),
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.sampled_from([0.0, -0.0, 1e-05, 1.5e20, 0.1 + 0.2, 123456789012345.6]),
+        ),
+        max_size=30,
+    )
+)
+def test_decimal_parts_read_each_float_as_decimal_ratio(values: list[float]) -> None:
+    finite = [v for v in values if v == v and abs(v) != float("inf")]
+    digits, powers = exact.decimal_parts(np.array(finite, dtype=np.float64))
+    for value, p, q in zip(finite, digits, powers, strict=True):
+        want_p, want_q = exact.decimal_ratio(value)
+        assert Fraction(p, q) == Fraction(want_p, want_q)
 
 
 def test_decimal_ratio_reads_the_decimal_back() -> None:

@@ -27,6 +27,8 @@ need words; the rank is one Int64 sort (see `_rank`).
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -259,43 +261,107 @@ def _with_keys(df: pl.DataFrame, method: EvaluationMethod, keys: _Keys) -> pl.Da
 
 
 # -- 3. benchmarks per unit, group and indicator ----------------------------------------------------
-def _benchmark_query(df: pl.DataFrame, method: EvaluationMethod, codes: list[str]) -> pl.LazyFrame:
-    """code → one row per key: sum_n, sum_d (exact Decimals), mean_ratio (float), count, year over the
-    evaluated enterprises with a positive denominator, for the groups that have the indicator."""
-    aggs = []
+def _benchmark_query(
+    df: pl.DataFrame, method: EvaluationMethod, codes: list[str], only: list[int] | None = None
+) -> pl.LazyFrame:
+    """code → one row per key over the evaluated enterprises with a positive denominator: sum_n, sum_d
+    (exact, in millionths of the stored unit: Int64), their largest magnitudes (to prove the Int64 sums
+    exact: see `_benchmark_rows`), mean_ratio (float) and count; `only` restricts the keys.
+
+    Every value is masked (0 where not usable) before one group-by sum: filtering inside the aggregation
+    and summing Decimals cost several times more on a large year."""
+    lazy = df.lazy().filter(pl.col("_ev"))
+    if only is not None:
+        lazy = lazy.filter(pl.col("_k").is_in(only))
+    columns: list[pl.Expr] = []
     for code in codes:
         ind = _indicator(method, code)
         n, d = pl.col(ind.numerator), pl.col(ind.denominator)
-        usable = d > 0
-        aggs += [
-            n.fill_null(0).filter(usable).cast(EXACT_SUM).sum().alias(f"{code}|sum_n"),
-            d.filter(usable).cast(EXACT_SUM).sum().alias(f"{code}|sum_d"),
-            (
-                (n.fill_null(0) / d).filter(usable).mean()
-                if method.benchmark.average == "mean"
-                else pl.lit(None, pl.Float64)
-            ).alias(f"{code}|mean_ratio"),
-            usable.sum().alias(f"{code}|count"),
-        ]
-    return df.lazy().filter(pl.col("_ev")).group_by("_k").agg(aggs)
+        usable = (d > 0).fill_null(False)
+        for side, x in (("sum_n", n.fill_null(0)), ("sum_d", d)):
+            columns.append(
+                (pl.when(usable).then(x).otherwise(0.0) * 1e6)
+                .round()
+                .cast(pl.Int64, strict=False)
+                .alias(f"{code}|{side}")
+            )
+        if method.benchmark.average == "mean":
+            columns.append(pl.when(usable).then(n.fill_null(0) / d).otherwise(0.0).alias(f"{code}|ratio_sum"))
+        columns.append(usable.cast(pl.UInt32).alias(f"{code}|count"))
+    sides = [f"{c}|{side}" for c in codes for side in ("sum_n", "sum_d")]
+    sums = (
+        lazy.select("_k", *columns)
+        .group_by("_k")
+        .agg(pl.all().sum(), *(pl.col(c).abs().max().alias(f"{c}|max") for c in sides))
+    )
+    mean = [
+        (pl.col(f"{c}|ratio_sum") / pl.col(f"{c}|count")).alias(f"{c}|mean_ratio")
+        if method.benchmark.average == "mean"
+        else pl.lit(None, pl.Float64).alias(f"{c}|mean_ratio")
+        for c in codes
+    ]
+    return sums.with_columns(mean)
+
+
+_INT64_SAFE = 9.2e18  # count × largest magnitude below this (< 2⁶³) proves an Int64 sum did not overflow
+_FLOAT_EXACT = 2.0**53  # millionths below this are exact in a float: rint(x · 10⁶) is the decimal's
+
+
+def _exact_sums(
+    df: pl.DataFrame, method: EvaluationMethod, code: str, side: str, table: pl.DataFrame
+) -> pl.DataFrame:
+    """One column of sums again, when the fast sums cannot be proved exact: millionths split in two
+    Int64 halves when only the sum could overflow, Decimals when a value is too large for its millionths
+    to be exact in a float (tens of billions of 元). Rare: a few columns of a large year at most."""
+    ind = _indicator(method, code)
+    column = ind.numerator if side == "sum_n" else ind.denominator
+    x = pl.col(column).fill_null(0).cast(pl.Float64)
+    rows = df.lazy().filter(
+        pl.col("_ev") & (pl.col(ind.denominator) > 0) & pl.col("_k").is_in(table["_k"].to_list())
+    )
+    if table[f"{code}|{side}|max"].max() < _FLOAT_EXACT:  # type: ignore[operator]
+        micro = (x * 1e6).round()
+        high = (micro * 2.0**-32).floor()  # exact: a power of two
+        halves = rows.select(
+            "_k", high.cast(pl.Int64).alias("high"), (micro - high * 2.0**32).cast(pl.Int64).alias("low")
+        )
+        sums = halves.group_by("_k").agg(pl.col("high", "low").sum()).collect(engine="in-memory")
+        totals = {k: (h << 32) + lo for k, h, lo in sums.iter_rows()}
+    else:
+        sums = rows.group_by("_k").agg(x.cast(EXACT_SUM).sum().alias("s")).collect(engine="in-memory")
+        totals = {k: int(v.scaleb(6)) for k, v in sums.iter_rows()}
+    exact_sums = [totals.get(k, 0) for k in table["_k"].to_list()]
+    return table.with_columns(pl.Series(f"{code}|{side}", exact_sums, dtype=pl.Object))
 
 
 def _benchmark_rows(
-    table: pl.DataFrame, method: EvaluationMethod, keys: _Keys, codes: list[str], year: int
+    table: pl.DataFrame, df: pl.DataFrame, method: EvaluationMethod, keys: _Keys, codes: list[str], year: int
 ) -> dict[str, pl.DataFrame]:
     out: dict[str, pl.DataFrame] = {}
     for code in codes:
+        for side in ("sum_n", "sum_d"):
+            if not table.height:
+                continue
+            largest = table[f"{code}|{side}|max"].cast(pl.Float64)
+            bound = (largest * table[f"{code}|count"].cast(pl.Float64)).max()
+            if not (bound < _INT64_SAFE and largest.max() < _FLOAT_EXACT):  # type: ignore[operator]
+                table = _exact_sums(df, method, code, side, table)
         groups = [n for n, g in enumerate(method.groups) if any(i.code == code for i in g.indicators)]
-        out[code] = (
-            table.filter((pl.col(f"{code}|count") > 0) & (pl.col("_k") // len(keys.units)).is_in(groups))
-            .select(
-                "_k",
-                *(pl.col(f"{code}|{c}").alias(c) for c in ("sum_n", "sum_d", "mean_ratio", "count")),
-                pl.lit(year, pl.Int64).alias("year"),
-            )
-            .rechunk()
+        out[code] = table.filter(
+            (pl.col(f"{code}|count") > 0) & (pl.col("_k") // len(keys.units)).is_in(groups)
+        ).select(
+            "_k",
+            *(pl.col(f"{code}|{c}").alias(c) for c in ("sum_n", "sum_d", "mean_ratio", "count")),
+            pl.lit(year, pl.Int64).alias("year"),
         )
     return out
+
+
+def _keys_of(code: str, method: EvaluationMethod, keys: _Keys) -> set[int]:
+    """The keys (real units only) of the groups that score the indicator."""
+    valid = keys.valid()
+    groups = {n for n, g in enumerate(method.groups) if any(i.code == code for i in g.indicators)}
+    return {k for k in range(keys.size()) if valid[k] and k // len(keys.units) in groups}
 
 
 def _benchmark_tables(
@@ -306,34 +372,37 @@ def _benchmark_tables(
     year: int,
 ) -> dict[str, dict[int, dict[str, Any]]]:
     """code → key → {sum_n, sum_d, mean_ratio, count, year, base (float)}: the previous year's table,
-    falling back to the year's own rows for the units it lacks. The float base is the Decimal sums cast
-    to Float64 and divided once, in Python (correctly rounded, whatever the shape of the table)."""
+    falling back to the year's own rows for the units it lacks (only those are summed). sum_n and sum_d
+    are exact integers in millionths; the float base is their quotient, correctly rounded."""
     codes = indicator_codes(method)
     use_prev = previous is not None and method.benchmark.year != "current"
-    # the year's and the previous year's sums in one go (Polars runs the two queries side by side)
-    frames = [current, previous] if use_prev else [current]
-    tables = pl.collect_all([_benchmark_query(f, method, codes) for f in frames], engine="in-memory")
-    own = _benchmark_rows(tables[0], method, keys, codes, year)
-    prev = _benchmark_rows(tables[1], method, keys, codes, year - 1) if use_prev else None
+    tables: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
+    if use_prev:
+        assert previous is not None
+        summed = _benchmark_query(previous, method, codes).collect(engine="in-memory")
+        prev = _benchmark_rows(summed, previous, method, keys, codes, year - 1)
+        for code in codes:
+            tables[code] = [r for r in prev[code].iter_rows(named=True) if r["sum_d"] > 0]
+        lacking = sorted(
+            {k for code in codes for k in _keys_of(code, method, keys) - {r["_k"] for r in tables[code]}}
+        )
+        fallback = method.benchmark.fallback_to_current and lacking
+    if not use_prev or fallback:
+        only = lacking if use_prev else None
+        summed = _benchmark_query(current, method, codes, only).collect(engine="in-memory")
+        own = _benchmark_rows(summed, current, method, keys, codes, year)
+        for code in codes:
+            have = {r["_k"] for r in tables[code]}
+            tables[code] += [r for r in own[code].iter_rows(named=True) if r["_k"] not in have]
     valid = keys.valid()
     out: dict[str, dict[int, dict[str, Any]]] = {}
     for code in codes:
-        table = own[code]
-        if prev is not None:
-            p = prev[code].filter(pl.col("sum_d") > 0)
-            if method.benchmark.fallback_to_current:
-                table = pl.concat(
-                    [p, table.join(p.select("_k"), on="_k", how="anti")], how="vertical_relaxed"
-                )
-            else:
-                table = p
-        floats = table.select(pl.col("sum_n").cast(pl.Float64), pl.col("sum_d").cast(pl.Float64))
         rows: dict[int, dict[str, Any]] = {}
-        for r, (fn, fd) in zip(table.iter_rows(named=True), floats.iter_rows(), strict=True):
+        for r in tables[code]:
             if not valid[r["_k"]]:
                 continue  # a missing unit matches no enterprise (as a join on a missing key)
             if method.benchmark.average == "aggregate":
-                base = None if fn is None or fd is None else _divide(fn, fd)
+                base = _divide(float(r["sum_n"]), float(r["sum_d"]))
             else:
                 base = r["mean_ratio"]
             rows[r["_k"]] = r | {"base": base}
@@ -373,7 +442,7 @@ _ZERO_RULES = {
     ZeroDenominator.zero: "zero_den_zero",
     ZeroDenominator.exception: "zero_den_exception",
 }
-_POSITIVE_RULES = [_RULE[r] for r in ("normal", "capped", "floored", "missing_numerator")]
+_POSITIVE = np.array([r in ("normal", "capped", "floored", "missing_numerator") for r in RULES] + [False])
 
 
 def _by_key(values: list[Any], dtype: pl.DataType) -> pl.Expr:
@@ -381,148 +450,194 @@ def _by_key(values: list[Any], dtype: pl.DataType) -> pl.Expr:
     return pl.lit(pl.Series(str(dtype), values, dtype=dtype)).gather(pl.col("_k")).cast(dtype)
 
 
-def _by_group(values: list[Any], dtype: pl.DataType) -> pl.Expr:
-    return pl.lit(pl.Series(str(dtype), values, dtype=dtype)).gather(pl.col("_g")).cast(dtype)
-
-
 def _score_all(
     df: pl.DataFrame, method: EvaluationMethod, keys: _Keys, benches: dict[str, dict[int, dict[str, Any]]]
 ) -> pl.DataFrame:
+    """Every indicator's value, benchmark, ratio, score and rule, in numpy: a few passes over whole
+    arrays per indicator, the indicators side by side on a small thread pool (numpy lets go of the GIL
+    on whole arrays), where a chain of conditional columns made many more. Nulls are set at the end by
+    Polars, which only combines validity masks for that."""
     codes = indicator_codes(method)
-    mult = float(method.benchmark.multiplier)
-    cap, floor = float(method.score.cap), float(method.score.floor)
-    valid = keys.valid()
-    helpers = []
-    for code in codes:
-        ind = _indicator(method, code)
-        bench = benches[code]
-        weights: list[float | None] = [None] * keys.n_groups
-        zero_rule: list[int | None] = [None] * keys.n_groups
-        for gi, g in enumerate(method.groups):
-            for i in g.indicators:
-                if i.code == code:
-                    weights[gi] = float(i.weight)
-                    zero_rule[gi] = _RULE[_ZERO_RULES[i.on_zero_denominator]]
-        base_k = [bench[k]["base"] if k in bench and valid[k] else None for k in range(keys.size())]
-        helpers += [
-            _by_key(base_k, pl.Float64).alias(f"_{code}_base"),
-            _by_group(weights, pl.Float64).alias(f"_{code}_w"),
-            _by_group(zero_rule, pl.UInt32).alias(f"_{code}_zr"),
-        ]
-    lazy = df.with_columns(helpers).lazy()
-    parts = []
-    for code in codes:
-        ind = _indicator(method, code)
-        scale = float(ind.scale)
-        bench = benches[code]
-        year_k = [bench[k]["year"] if k in bench and valid[k] else None for k in range(keys.size())]
-        n, d = pl.col(ind.numerator), pl.col(ind.denominator)
-        base_c, w = pl.col(f"_{code}_base"), pl.col(f"_{code}_w")
-        in_group = w.is_not_null() & pl.col("_ev")
-        positive_den = d.is_not_null() & (d > 0)
-        bench_ok = base_c.is_not_null() & (base_c > 0)
-        ratio = (n.fill_null(0) / d) / (base_c * mult)
-        x = w * 100 * ratio.clip(floor, cap)
-        scored = in_group & positive_den & bench_ok
-        frac = x - x.floor()
-        rule = (
-            pl.when(~in_group)
-            .then(pl.lit(None, pl.UInt32))
-            .when(~positive_den)
-            .then(pl.col(f"_{code}_zr"))
-            .when(~bench_ok)
-            .then(pl.lit(_RULE["benchmark_nonpositive"], pl.UInt32))
-            .when(n.is_null())
-            .then(pl.lit(_RULE["missing_numerator"], pl.UInt32))
-            .when(ratio > cap)
-            .then(pl.lit(_RULE["capped"], pl.UInt32))
-            .when(ratio < floor)
-            .then(pl.lit(_RULE["floored"], pl.UInt32))
-            .otherwise(pl.lit(_RULE["normal"], pl.UInt32))
-        )
-        parts += [
-            pl.when(in_group).then(_by_key(year_k, pl.Int64)).alias(f"{code}_benchmark_year"),
-            pl.when(in_group & positive_den).then(n.fill_null(0) / d * scale).alias(f"{code}_value"),
-            pl.when(in_group & bench_ok).then(base_c * mult * scale).alias(f"{code}_benchmark"),
-            pl.when(scored).then(ratio).alias(f"{code}_ratio"),
-            pl.when(scored)
-            .then((x + 0.5).floor().cast(pl.Int64))
-            .when(in_group)
-            .then(pl.lit(0, pl.Int64))
-            .alias(f"{code}_score"),
-            (scored & ((frac - 0.5).abs() < exact.NEAR_HALF)).alias(f"_{code}_near"),
-            rule.alias(f"{code}_rule"),
-        ]
-    df = lazy.with_columns(parts).collect(engine="in-memory")
-    for code in codes:
-        df = _fix_boundaries(df, method, _indicator(method, code), benches[code], keys)
-        df = _zero_denominator_average(df, code, keys)
-    names = pl.Series(RULES, dtype=pl.String)
-    return df.with_columns(
-        *(pl.lit(names).gather(pl.col(f"{code}_rule")).alias(f"{code}_rule") for code in codes),
-        *(pl.col(f"{code}_rule").alias(f"_rc_{code}") for code in codes),
-    )
+    k = df["_k"].fill_null(keys.size()).to_numpy().astype(np.intp)  # the last slot: no key
+    g = df["_g"].fill_null(keys.n_groups).to_numpy().astype(np.intp)  # the last slot: no group
+    ev = df["_ev"].fill_null(False).to_numpy()
+    used = {m for c in codes for m in (_indicator(method, c).numerator, _indicator(method, c).denominator)}
+    columns = {m: df[m].cast(pl.Float64).to_numpy() for m in sorted(used)}
+
+    def one(code: str) -> list[pl.Expr]:
+        return _score_indicator(_indicator(method, code), method, keys, benches[code], columns, k, g, ev)
+
+    workers = max(1, min(len(codes), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(one, codes))
+    return df.with_columns(e for part in parts for e in part)
 
 
-def _fix_boundaries(
-    df: pl.DataFrame, method: EvaluationMethod, ind: Indicator, bench: dict[int, dict[str, Any]], keys: _Keys
-) -> pl.DataFrame:
+_NO_RULE = len(RULES)  # rows outside the indicator's group: no rule (null once named)
+_RULE_NAMES = pl.Series(RULES + [None], dtype=pl.String)
+# bits of the conditions that decide an enterprise's rule for an indicator (see `_rule_table`)
+_BELOW_FLOOR, _ABOVE_CAP, _NO_NUMERATOR, _BAD_BENCHMARK, _BAD_DENOMINATOR, _OUTSIDE = (
+    1 << b for b in range(6)
+)
+
+
+def _rule_table(zero_rules: np.ndarray) -> np.ndarray:
+    """rule code for every (group, condition bits): index group × 64 + bits, first condition wins."""
+    table = np.empty(len(zero_rules) * 64, dtype=np.uint8)
+    for gi, zero in enumerate(zero_rules):
+        for bits in range(64):
+            if bits & _OUTSIDE:
+                rule = _NO_RULE
+            elif bits & _BAD_DENOMINATOR:
+                rule = int(zero)
+            elif bits & _BAD_BENCHMARK:
+                rule = _RULE["benchmark_nonpositive"]
+            elif bits & _NO_NUMERATOR:
+                rule = _RULE["missing_numerator"]
+            elif bits & _ABOVE_CAP:
+                rule = _RULE["capped"]
+            elif bits & _BELOW_FLOOR:
+                rule = _RULE["floored"]
+            else:
+                rule = _RULE["normal"]
+            table[gi * 64 + bits] = rule
+    return table
+
+
+def _bit(mask: np.ndarray, bit: int) -> np.ndarray:
+    return mask.view(np.uint8) * np.uint8(bit)
+
+
+def _score_indicator(
+    ind: Indicator,
+    method: EvaluationMethod,
+    keys: _Keys,
+    bench: dict[int, dict[str, Any]],
+    columns: dict[str, np.ndarray],
+    k: np.ndarray,
+    g: np.ndarray,
+    ev: np.ndarray,
+) -> list[pl.Expr]:
     code = ind.code
-    positions = df[f"_{code}_near"].arg_true()
-    if positions.is_empty():
-        return df
-    mult = Fraction(method.benchmark.multiplier)
-    benchmarks = {k: mult * _benchmark_base(r, method.benchmark.average) for k, r in bench.items()}
-    weights = {
-        gi: Fraction(i.weight) for gi, g in enumerate(method.groups) for i in g.indicators if i.code == code
-    }
-    floor, cap = Fraction(method.score.floor), Fraction(method.score.cap)
-    near = pl.DataFrame(
-        [df.get_column(c).gather(positions) for c in ("_k", "_g", ind.numerator, ind.denominator)]
-    )
-    fixed = [
-        exact.score_hundredths(
-            numerator=n or 0.0,
-            denominator=d,
-            benchmark=benchmarks[k],
-            weight=weights[g],
-            floor=floor,
-            cap=cap,
-        )
-        for k, g, n, d in near.iter_rows()
-    ]
-    # the exact scores go back by position in this frame: no join on the USCC
-    scores = df[f"{code}_score"].clone()
-    scores.scatter(positions, pl.Series(fixed, dtype=pl.Int64))
-    return df.with_columns(scores)
-
-
-def _zero_denominator_average(df: pl.DataFrame, code: str, keys: _Keys) -> pl.DataFrame:
-    """Enterprises whose denominator is 0 or missing under the unit_average rule get the unit's average
-    of the rounded scores of the enterprises with a positive denominator, rounded half up."""
-    rule = pl.col(f"{code}_rule")
-    avg_rows = rule == _RULE["zero_den_average"]
-    if not df.select(avg_rows.any()).item():
-        return df
-    stats = (
-        df.lazy()
-        .filter(rule.is_in(_POSITIVE_RULES))
-        .group_by("_k")
-        .agg(pl.col(f"{code}_score").sum().alias("_s"), pl.len().alias("_c"))
-        .with_columns(((2 * pl.col("_s") + pl.col("_c")) // (2 * pl.col("_c"))).alias("_avg"))
-        .collect(engine="in-memory")
-    )
+    scale, mult = float(ind.scale), float(method.benchmark.multiplier)
+    cap, floor = float(method.score.cap), float(method.score.floor)
+    # per-key and per-group tables with one slot more, for the rows without a key or a group
     valid = keys.valid()
-    avg: list[int | None] = [None] * keys.size()
-    for k, a in stats.select("_k", "_avg").iter_rows():
-        if k is not None and valid[k]:
-            avg[k] = a
-    return df.with_columns(
-        pl.when(avg_rows)
-        .then(_by_key(avg, pl.Int64).fill_null(0))
-        .otherwise(pl.col(f"{code}_score"))
-        .alias(f"{code}_score")
+    base_k = np.full(keys.size() + 1, np.nan)
+    year_k = np.zeros(keys.size() + 1, dtype=np.int64)
+    has_year_k = np.zeros(keys.size() + 1, dtype=bool)
+    for key, row in bench.items():
+        if valid[key]:
+            base_k[key] = np.nan if row["base"] is None else row["base"] * mult
+            year_k[key], has_year_k[key] = row["year"], True
+    w100_g = np.zeros(keys.n_groups + 1)
+    member_g = np.zeros(keys.n_groups + 1, dtype=bool)
+    zero_g = np.full(keys.n_groups + 1, _NO_RULE, dtype=np.uint8)
+    for gi, group in enumerate(method.groups):
+        for i in group.indicators:
+            if i.code == code:
+                w100_g[gi], member_g[gi] = float(i.weight) * 100, True
+                zero_g[gi] = _RULE[_ZERO_RULES[i.on_zero_denominator]]
+    n, d = columns[ind.numerator], columns[ind.denominator]
+    missing_n = np.isnan(n)
+    in_group = ev & member_g[g]
+    positive_den = d > 0
+    base = base_k[k]
+    bench_ok = base > 0
+    scored = in_group & positive_den & bench_ok
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        value = np.where(missing_n, 0.0, n)
+        value /= d
+        ratio = value / base
+        half = np.clip(ratio, floor, cap)
+    half *= w100_g[g]
+    half += 0.5
+    rounded = np.floor(half)
+    rest = half - rounded  # frac(x) is within a hair of ½ when this is within a hair of 0 or 1
+    rest -= 0.5
+    near = scored & (np.abs(rest, out=rest) > 0.5 - exact.NEAR_HALF)
+    score = np.where(scored, rounded, 0.0).astype(np.int64)
+    positions = np.flatnonzero(near)
+    if len(positions):
+        score[positions] = _exact_scores(method, ind, bench, keys, n, d, k, g, positions)
+    bits = _bit(ratio < floor, _BELOW_FLOOR)
+    bits |= _bit(ratio > cap, _ABOVE_CAP)
+    bits |= _bit(missing_n, _NO_NUMERATOR)
+    bits |= _bit(~bench_ok, _BAD_BENCHMARK)
+    bits |= _bit(~positive_den, _BAD_DENOMINATOR)
+    bits |= _bit(~in_group, _OUTSIDE)
+    rule = _rule_table(zero_g)[g * 64 + bits]
+    if (zero_g == _RULE["zero_den_average"]).any():
+        _zero_denominator_average(score, rule, k, keys)
+    value *= scale
+    base *= scale
+    rule_codes = pl.Series(f"_rc_{code}", rule)
+
+    def masked(mask: np.ndarray, values: np.ndarray, name: str) -> pl.Expr:
+        return pl.when(pl.lit(pl.Series(mask))).then(pl.lit(pl.Series(values))).alias(name)
+
+    return [
+        masked(in_group & has_year_k[k], year_k[k], f"{code}_benchmark_year"),
+        masked(in_group & positive_den, value, f"{code}_value"),
+        masked(in_group & bench_ok, base, f"{code}_benchmark"),
+        masked(scored, ratio, f"{code}_ratio"),
+        masked(in_group, score, f"{code}_score"),
+        pl.lit(_RULE_NAMES.gather(rule_codes)).alias(f"{code}_rule"),
+        pl.lit(rule_codes),
+    ]
+
+
+def _exact_scores(
+    method: EvaluationMethod,
+    ind: Indicator,
+    bench: dict[int, dict[str, Any]],
+    keys: _Keys,
+    n: np.ndarray,
+    d: np.ndarray,
+    k: np.ndarray,
+    g: np.ndarray,
+    positions: np.ndarray,
+) -> np.ndarray:
+    """The exact scores of the rows whose float score lies within a hair of a rounding boundary."""
+    mult = Fraction(method.benchmark.multiplier)
+    bench_num = np.zeros(keys.size() + 1, dtype=object)
+    bench_den = np.ones(keys.size() + 1, dtype=object)
+    for key, r in bench.items():
+        b = mult * _benchmark_base(r, method.benchmark.average)
+        bench_num[key], bench_den[key] = b.numerator, b.denominator
+    weight_num = np.zeros(keys.n_groups + 1, dtype=object)
+    weight_den = np.ones(keys.n_groups + 1, dtype=object)
+    for gi, group in enumerate(method.groups):
+        for i in group.indicators:
+            if i.code == ind.code:
+                w = Fraction(i.weight)
+                weight_num[gi], weight_den[gi] = w.numerator, w.denominator
+    rk, rg = k[positions], g[positions]
+    numerators = n[positions]
+    return exact.scores_hundredths(
+        np.where(np.isnan(numerators), 0.0, numerators),
+        d[positions],
+        (bench_num[rk], bench_den[rk]),
+        (weight_num[rg], weight_den[rg]),
+        floor=Fraction(method.score.floor),
+        cap=Fraction(method.score.cap),
     )
+
+
+def _zero_denominator_average(score: np.ndarray, rule: np.ndarray, k: np.ndarray, keys: _Keys) -> None:
+    """Enterprises whose denominator is 0 or missing under the unit_average rule get the unit's average
+    of the rounded scores of the enterprises with a positive denominator, rounded half up (in place)."""
+    averaged = rule == _RULE["zero_den_average"]
+    if not averaged.any():
+        return
+    positive = _POSITIVE[rule]
+    size = keys.size() + 1
+    # integer scores summed as floats: exact far beyond any unit's size (sums below 2⁵³)
+    sums = np.bincount(k, weights=np.where(positive, score, 0), minlength=size).astype(np.int64)
+    counts = np.bincount(k, weights=positive, minlength=size).astype(np.int64)
+    usable = (counts > 0) & np.array([*keys.valid(), False])
+    average = np.where(usable, (2 * sums + counts) // np.maximum(2 * counts, 1), 0)
+    score[averaged] = average[k[averaged]]
 
 
 # -- 5. bonus, penalty, veto, total ------------------------------------------------------------------
@@ -587,9 +702,11 @@ def _rank(df: pl.DataFrame, method: EvaluationMethod, key: pl.Series) -> pl.Data
     """Rank among the non-vetoed of each unit and group: total, then the tie-breakers, descending,
     then the USCC ascending, then the input order.
 
-    One integer sort: the key, the total and the leading bits of the first tie-breaker packed into an
-    Int64. Rows whose packed values are equal (exact ties, or tie-breakers alike in their leading bits)
-    are few; they alone are sorted on every key (the tie-breakers, the USCC and the position)."""
+    One sort of integers: the key, the total and the leading bits of the first tie-breaker packed into
+    an Int64 whose lowest bits hold the row's place, so a plain sort of values (much faster than an
+    argsort) yields the order. Rows whose packed values are equal (exact ties, or tie-breakers alike in
+    their leading bits) are few; they alone are sorted on every key (the tie-breakers, the USCC and the
+    position)."""
     breakers = method.classes.tie_breakers
     mask = (df["_ev"] & ~df["veto"]).fill_null(False)
     positions = mask.arg_true()
@@ -600,16 +717,24 @@ def _rank(df: pl.DataFrame, method: EvaluationMethod, key: pl.Series) -> pl.Data
     totals = df["total"].gather(positions).to_numpy().astype(np.int64)
     low, high = int(totals.min()), int(totals.max())
     span = high - low + 1
+    place_bits = max(1, (len(positions) - 1).bit_length())
     first_bits = ((int(ks.max()) + 1) * span).bit_length()
-    shift = 63 - first_bits
+    shift = 63 - place_bits - first_bits
+    if shift < 0:  # a key space too wide to pack (not met in practice): sort on the columns
+        shift, place_bits = 0, 0
     composite = ks * span + (high - totals)
     if shift > 0:
         composite <<= np.int64(shift)
         if breakers:
             lead = _descending_key(df[breakers[0]].gather(positions)) >> np.uint64(64 - shift)
             composite |= lead.astype(np.int64)
-    order = pl.Series(composite).arg_sort().to_numpy().astype(np.int64)
-    packed = composite[order]
+    if place_bits:
+        packed_sorted = np.sort((composite << np.int64(place_bits)) | np.arange(len(ks), dtype=np.int64))
+        order = packed_sorted & np.int64((1 << place_bits) - 1)
+        packed = packed_sorted >> np.int64(place_bits)
+    else:
+        order = pl.Series(composite).arg_sort().to_numpy().astype(np.int64)
+        packed = composite[order]
     tied_next = packed[1:] == packed[:-1]
     in_tie = np.zeros(len(packed), dtype=bool)
     in_tie[1:] |= tied_next
@@ -751,13 +876,16 @@ def _fix_threshold(
     df: pl.DataFrame, ind: Indicator, at_most: Decimal, inclusive: bool, n: int
 ) -> pl.DataFrame:
     positions = df[f"_le_near_{n}"].arg_true()
-    scale, limit = Fraction(ind.scale), Fraction(at_most)
-    numerators = df.get_column(ind.numerator).gather(positions).to_list()
-    denominators = df.get_column(ind.denominator).gather(positions).to_list()
-    results = [
-        exact.at_most(numerator=num or 0.0, denominator=den, scale=scale, limit=limit, inclusive=inclusive)
-        for num, den in zip(numerators, denominators, strict=True)
-    ]
+    near = df.select(
+        pl.col(ind.numerator).gather(positions).fill_null(0.0), pl.col(ind.denominator).gather(positions)
+    )
+    results = exact.at_most_many(
+        near[ind.numerator].to_numpy(),
+        near[ind.denominator].to_numpy(),
+        scale=Fraction(ind.scale),
+        limit=Fraction(at_most),
+        inclusive=inclusive,
+    )
     column = pl.repeat(None, df.height, dtype=pl.Boolean, eager=True).alias(f"_le_exact_{n}")
     column.scatter(positions, pl.Series(results, dtype=pl.Boolean))
     return df.with_columns(column)
