@@ -318,21 +318,26 @@ def _supersede(old_ids: list[int], batch_id: int) -> int:
 
 
 def _insert_facts(rows: pl.DataFrame, batch: ImportBatch, report: Progress) -> int:
+    """The new and changed values as current facts of the batch.
+
+    Sorted by (enterprise, month, metric), the key of the one-current index and of (enterprise, year):
+    each index then grows at a few points instead of at random places (a file in another order than
+    the registry's ids cost SQLite three times as long to insert, measured on 800,000 facts). The
+    year, batch and current flag are the same on every row: bound once (`insert_frame`'s constants).
+    """
     frame = rows.select(
         pl.col("enterprise_id"),
-        pl.lit(batch.year, dtype=pl.Int64).alias("year"),
         pl.col("month"),
         pl.col("metric"),
         pl.col("value").cast(pl.String),
-        pl.lit(batch.pk, dtype=pl.Int64).alias("batch_id"),
-        pl.lit(True).alias("is_current"),
-    )
+    ).sort("enterprise_id", "month", "metric")
+    constants = {"year": batch.year, "batch_id": batch.pk, "is_current": True}
     total = frame.height
     if not total:
         return 0
     size = max(1, -(-total // INSERT_CHUNKS))
     for n, start in enumerate(range(0, total, size), start=1):
-        insert_frame(Fact._meta.db_table, frame.slice(start, size))
+        insert_frame(Fact._meta.db_table, frame.slice(start, size), constants)
         report(45 + int(40 * n / INSERT_CHUNKS))
     return total
 
