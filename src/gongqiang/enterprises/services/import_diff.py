@@ -101,11 +101,13 @@ def current_values(
     }
     if not metrics:
         return to_decimal(pl.DataFrame(schema=schema), "old_value")
+    # "is_current" bare, as the one-current index's condition is written: SQLite uses a partial index
+    # only for a query whose WHERE contains that very term ("is_current = 1" does not count).
     sql = (
         f"SELECT id, enterprise_id, month, metric, {as_text('value')} FROM {Fact._meta.db_table} "
-        f"WHERE year = %s AND is_current = %s AND {id_list_sql('metric')}"
+        f"WHERE year = %s AND is_current AND {id_list_sql('metric')}"
     )
-    params: list = [year, True, id_list_param(sorted(set(metrics)))]
+    params: list = [year, id_list_param(sorted(set(metrics)))]
     if enterprise_ids is not None:
         sql += f" AND {id_list_sql('enterprise_id')}"
         params.append(id_list_param(sorted(set(enterprise_ids))))
