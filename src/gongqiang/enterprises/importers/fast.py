@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import zip_longest
 
 import polars as pl
 
@@ -75,8 +76,10 @@ def plan(mapping: ColumnMapping, metrics: Mapping[str, MetricSpec], source: Impo
     return out
 
 
-def _texts(raw: list[object]) -> list[str | None]:
+def _texts(raw: list[object]) -> list[str | None] | pl.Series:
     """Each cell as the digits it holds (None when empty), or _ODD."""
+    if raw and set(map(type, raw)) <= _FLOATS:
+        return _float_texts(raw)
     out: list[str | None] = []
     append = out.append
     for c in raw:
@@ -93,6 +96,23 @@ def _texts(raw: list[object]) -> list[str | None]:
         else:
             append(_ODD)
     return out
+
+
+_FLOATS = {float, type(None)}
+
+
+def _float_texts(raw: list[object]) -> pl.Series:
+    """`_texts` of a column of Excel numbers (and empty cells), in one go: Polars writes a float as
+    the shortest text that reads back as the same float, as `repr` does, except that `repr` switches
+    to an exponent below 1e-4 and from 1e16 where Polars writes every digit out. Those few cells take
+    `repr` itself (and so go the row path, as an exponent is not plain digits)."""
+    values = pl.Series(raw, dtype=pl.Float64)
+    texts = values.cast(pl.String)
+    exponent = (((values.abs() < 1e-4) & (values != 0)) | (values.abs() >= 1e16)).fill_null(False)
+    if exponent.any():
+        where = exponent.arg_true()
+        texts = texts.scatter(where, [repr(raw[i]) for i in where.to_list()])
+    return texts
 
 
 def _uscc_ok(codes: pl.Series) -> pl.Series:
@@ -210,11 +230,13 @@ def fast_rows(
     rows = table.rows
     odd_rows = {r for r, _ in table.missing_formulas} | {r for r, _ in table.merged_cells}
 
-    def column(c: MappedColumn | None) -> list[object]:
-        if c is None:
+    # The sheet's columns, transposed once in C (short rows padded with None).
+    columns = list(zip_longest(*(cells for _, cells in rows))) if rows else []
+
+    def column(c: MappedColumn | None) -> list[object] | tuple[object, ...]:
+        if c is None or c.index >= len(columns):
             return [None] * len(rows)
-        i = c.index
-        return [cells[i] if i < len(cells) else None for _, cells in rows]
+        return columns[c.index]
 
     uscc_col = mapping.key("uscc")
     if uscc_col is None:
@@ -261,10 +283,11 @@ def fast_rows(
     if not keep:
         return FastResult(set(), pl.DataFrame(schema={**RECORD_SCHEMA, "_order": pl.Int64}))
 
-    values: dict[str, list[str | None]] = {}
+    values: dict[str, list[str | None] | pl.Series] = {}
+    whole = len(keep) == len(rows)  # every row so far plainly fine: the columns as they are
     for n, m in enumerate(metrics):
         raw = column(m.column)
-        values[f"t{n}"] = _texts([raw[i] for i in keep])
+        values[f"t{n}"] = _texts(list(raw) if whole else [raw[i] for i in keep])
     wide = pl.DataFrame(
         {
             "row_no": pl.Series(row_nos, dtype=pl.Int64),

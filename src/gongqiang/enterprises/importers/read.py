@@ -235,11 +235,13 @@ def _collect(
     hidden_out: list[int] = []
     filled: set[tuple[int, int]] = set()
     count = 0
-    for offset, cells in enumerate(rows):
-        row_no = first_row_no + offset
+    append = body.append
+    for row_no, cells in enumerate(rows, start=first_row_no):
         if data_merges:
             _fill_merged(cells, row_no - 1, data_merges, anchors, filled)
-        if _blank_row(cells):
+        # Most rows start with a filled cell (the code): known not blank without walking the row.
+        first = cells[0] if cells else None
+        if (first is None or (type(first) is str and not first.strip())) and _blank_row(cells):
             pending.append(row_no)
             continue
         if hidden and row_no in hidden:
@@ -248,9 +250,10 @@ def _collect(
         count += 1
         if count > max_rows:
             raise FileRejected(f"数据行超过 {max_rows:,} 行的上限，请拆分为多个文件后分批导入")
-        body.extend((n, []) for n in pending)
-        pending.clear()
-        body.append((row_no, cells))
+        if pending:
+            body.extend((n, []) for n in pending)
+            pending.clear()
+        append((row_no, cells))
     if count == 0:
         raise FileRejected(NO_DATA)
     return body, hidden_out, filled
