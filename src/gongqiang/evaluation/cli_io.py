@@ -311,7 +311,7 @@ def points(hundredths: pl.Expr) -> pl.Expr:
 
 def result_table(result: EvaluationResult) -> pl.DataFrame:
     """One row per enterprise, in input order: the columns of `gongqiang evaluate --out`."""
-    df = result.frame
+    df = result.as_text()
     flag = lambda c: pl.col(c).fill_null(False).cast(pl.Int8).alias(c)  # noqa: E731
     return df.select(
         "uscc",

@@ -18,10 +18,15 @@ Floats are used for speed; every score whose float lies within a hair of a round
 value near a low-efficiency threshold, is recomputed exactly (`exact.py`), so results are those of
 exact decimal arithmetic.
 
+Texts (status, class, rules, veto_items, low_efficiency_reason, reason) are Polars Enums: they compare
+with strings and read back as strings, and cost a million integers rather than a million texts; callers
+that write them out cast them to String (`as_text`).
+
 Speed (a million enterprises): unit × group is an integer key (`_Keys`), so per-unit tables (benchmarks,
 averages, quotas) are gathered by key rather than joined on strings; statuses, rules and classes are
 computed as integer codes and turned into text by one gather; texts are built only for the rows that
-need words; the rank is one Int64 sort (see `_rank`).
+need words; indicator scores are computed in numpy, one indicator per thread (`_score_all`); the rank is
+one sort of packed integers (see `_rank`).
 """
 
 from __future__ import annotations
@@ -55,6 +60,16 @@ class EvaluationResult:
 
     def indicator_codes(self) -> list[str]:
         return indicator_codes(self.method)
+
+    def as_text(self) -> pl.DataFrame:
+        """The frame with its Enum columns as plain String (for writing out)."""
+        return as_text(self.frame)
+
+
+def as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.col(c).cast(pl.String) for c, t in frame.schema.items() if isinstance(t, pl.Enum)
+    )
 
 
 def indicator_codes(method: EvaluationMethod) -> list[str]:
@@ -128,19 +143,29 @@ def _prepare(frame: pl.DataFrame, method: EvaluationMethod, year: int) -> pl.Dat
     df = df.with_columns(group.alias("group"), too_small.alias("_too_small"))
     df = df.with_columns(status.alias("_st"))
     return df.with_columns(
-        pl.lit(pl.Series(_STATUSES, dtype=pl.String)).gather(pl.col("_st")).alias("status"),
+        pl.lit(pl.Series(_STATUSES, dtype=STATUS_DTYPE)).gather(pl.col("_st")).alias("status"),
         unit.alias("unit"),
     )
 
 
 _STATUSES = [STATUS_EVALUATED, STATUS_T, STATUS_EXCEPTION, STATUS_EXCLUDED]
+STATUS_DTYPE = pl.Enum(_STATUSES)
+CLASS_DTYPE = pl.Enum(["A", "B", "C", "D", "T"])
+
+
+def _texts(texts: list[str]) -> pl.Series:
+    """A few texts, one per code, as an Enum: gathering a million rows of them then moves integers."""
+    return pl.Series(texts, dtype=pl.Enum(list(dict.fromkeys(texts))))
 
 
 def _t_rules(method: EvaluationMethod, year: int) -> list[tuple[pl.Expr, str]]:
     """(condition, reason) of each T rule: a row is T when any condition is true."""
     t = method.t_class
-    division = pl.col("industry").str.slice(0, 2)
-    rules = [(division.is_in(t.industry_divisions), "电力、热力、燃气及水生产和供应业")]
+    # prefixes rather than a slice: slicing a million codes writes a million new texts
+    division = pl.any_horizontal(
+        [pl.lit(False)] + [pl.col("industry").str.starts_with(str(d)) for d in t.industry_divisions]
+    )
+    rules = [(division, "电力、热力、燃气及水生产和供应业")]
     if t.newly_above_scale:
         rules.append((pl.col("above_scale") & pl.col("new_above_scale").fill_null(False), "当年新升规"))
     if t.startup_years:
@@ -270,14 +295,14 @@ def _benchmark_query(
 
     Every value is masked (0 where not usable) before one group-by sum: filtering inside the aggregation
     and summing Decimals cost several times more on a large year."""
-    lazy = df.lazy().filter(pl.col("_ev"))
+    lazy = df.lazy()
     if only is not None:
         lazy = lazy.filter(pl.col("_k").is_in(only))
     columns: list[pl.Expr] = []
     for code in codes:
         ind = _indicator(method, code)
         n, d = pl.col(ind.numerator), pl.col(ind.denominator)
-        usable = (d > 0).fill_null(False)
+        usable = (pl.col("_ev") & (d > 0)).fill_null(False)  # a mask, not a filter: no copy of the rows
         for side, x in (("sum_n", n.fill_null(0)), ("sum_d", d)):
             columns.append(
                 (pl.when(usable).then(x).otherwise(0.0) * 1e6)
@@ -474,7 +499,9 @@ def _score_all(
 
 
 _NO_RULE = len(RULES)  # rows outside the indicator's group: no rule (null once named)
-_RULE_NAMES = pl.Series(RULES + [None], dtype=pl.String)
+# an Enum: naming a million rows gathers integers, where a String column would write a million texts
+RULE_DTYPE = pl.Enum(RULES)
+_RULE_NAMES = pl.Series(RULES + [None], dtype=RULE_DTYPE)
 # bits of the conditions that decide an enterprise's rule for an indicator (see `_rule_table`)
 _BELOW_FLOOR, _ABOVE_CAP, _NO_NUMERATOR, _BAD_BENCHMARK, _BAD_DENOMINATOR, _OUTSIDE = (
     1 << b for b in range(6)
@@ -673,7 +700,7 @@ def _totals(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
         texts = [
             ",".join(v for n, v in enumerate(method.veto) if m >> n & 1) for m in range(1 << len(method.veto))
         ]
-        veto_items = pl.lit(pl.Series(texts, dtype=pl.String)).gather(bits)
+        veto_items = pl.lit(_texts(texts)).gather(bits)
     return df.with_columns(
         pl.when(evaluated)
         .then(
@@ -710,9 +737,8 @@ def _rank(df: pl.DataFrame, method: EvaluationMethod, key: pl.Series) -> pl.Data
     breakers = method.classes.tie_breakers
     mask = (df["_ev"] & ~df["veto"]).fill_null(False)
     positions = mask.arg_true()
-    rank = pl.repeat(None, df.height, dtype=pl.Int64, eager=True).alias("rank")
     if positions.is_empty():
-        return df.with_columns(rank)
+        return df.with_columns(pl.lit(None, pl.Int64).alias("rank"))
     ks = key.gather(positions).to_numpy(allow_copy=True).astype(np.int64)
     totals = df["total"].gather(positions).to_numpy().astype(np.int64)
     low, high = int(totals.min()), int(totals.max())
@@ -760,8 +786,9 @@ def _rank(df: pl.DataFrame, method: EvaluationMethod, key: pl.Series) -> pl.Data
     starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
     lengths = np.diff(np.concatenate((starts, [len(order)])))
     within = np.arange(len(order)) - np.repeat(starts, lengths) + 1
-    rank.scatter(positions.to_numpy()[order], pl.Series(within, dtype=pl.Int64))
-    return df.with_columns(rank)
+    ranks = np.zeros(df.height, dtype=np.int64)
+    ranks[positions.to_numpy()[order]] = within
+    return df.with_columns(pl.when(mask).then(pl.lit(pl.Series(ranks))).alias("rank"))
 
 
 def _classify(
@@ -821,7 +848,7 @@ def _classify(
         .then(pl.lit(3, pl.UInt32))
         .otherwise(by_rank)
     )
-    classes = pl.Series(["A", "B", "C", "D", "T"], dtype=pl.String)
+    classes = pl.Series(["A", "B", "C", "D", "T"], dtype=CLASS_DTYPE)
     return df.with_columns(pl.lit(classes).gather(klass).alias("class")), quotas
 
 
@@ -858,7 +885,7 @@ def _low_efficiency(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
         # which rules hit, as bits: the reason of each combination is written once and gathered
         bits = pl.sum_horizontal([h.cast(pl.UInt32) * (1 << n) for n, h in enumerate(hits)])
         texts = ["；".join(t for n, t in enumerate(labels) if m >> n & 1) for m in range(1 << len(labels))]
-        reason = pl.lit(pl.Series(texts, dtype=pl.String)).gather(bits)
+        reason = pl.lit(_texts(texts)).gather(bits)
         listed = pl.lit(pl.Series([t != "" for t in texts], dtype=pl.Boolean)).gather(bits)
         df = df.with_columns(reason.alias("low_efficiency_reason"), listed.alias("low_efficiency"))
     else:
@@ -892,9 +919,7 @@ def _fix_threshold(
 
 
 # -- 7. reasons -------------------------------------------------------------------------------------
-def _reasons(
-    df: pl.DataFrame, method: EvaluationMethod, item_names: dict[str, str], year: int
-) -> pl.DataFrame:
+def _reasons(df: pl.DataFrame, method: EvaluationMethod, item_names: dict[str, str], year: int) -> pl.Series:
     notes = []
     for code in indicator_codes(method):
         ind = _indicator(method, code)
@@ -915,6 +940,7 @@ def _reasons(
             )
         )
     veto_text = pl.col("veto_items")
+    veto_text = veto_text.cast(pl.String)
     for code in method.veto:
         veto_text = veto_text.str.replace(code, item_names.get(code, code), literal=True)
     t_reason, exception_reason, excluded_reason = _status_texts(method, year)
@@ -940,11 +966,14 @@ def _reasons(
         )
     ).fill_null(False)
     positions = df.select(needs).to_series().arg_true()
-    column = pl.repeat("", df.height, dtype=pl.String, eager=True).alias("reason")
     read = reason.fill_null("").meta.root_names()
     rows = pl.DataFrame([df.get_column(c).gather(positions) for c in dict.fromkeys(read)])
-    column.scatter(positions, rows.select(reason.fill_null("")).to_series())
-    return df.with_columns(column)
+    texts = rows.select(reason.fill_null("")).to_series().append(pl.Series([""]))
+    texts = texts.cast(pl.Enum(texts.unique(maintain_order=True)))
+    # every row points at its text, or at the empty one after them: one gather writes the column
+    index = np.full(df.height, len(positions), dtype=np.uint32)
+    index[positions.to_numpy()] = np.arange(len(positions), dtype=np.uint32)
+    return texts.gather(index).alias("reason")
 
 
 def evaluate(
@@ -957,23 +986,28 @@ def evaluate(
 ) -> EvaluationResult:
     """Evaluate one year. `previous` (same shape, the year before) supplies the benchmarks when the
     method takes them from the previous year; without it the year's own data is used."""
-    df = _prepare(frame, method, year)
     use_prev = previous is not None and not previous.is_empty() and method.benchmark.year != "current"
-    prev = _prepare(previous, method, year - 1) if use_prev else None
-    keys = _make_keys([df] if prev is None else [df, prev], method)
-    df = _with_keys(df, method, keys)
-    if prev is not None:
-        prev = _with_keys(prev, method, keys)
-    benches = _benchmark_tables(df, prev, method, keys, year)
-    df = _score_all(df, method, keys, benches)
-    df = _totals(df, method)
-    null_unit = len(keys.units) - 1
-    rank_key = df.select(
-        pl.when(pl.col("_u") == null_unit).then(keys.size()).otherwise(pl.col("_k")).fill_null(0)
-    ).to_series()
-    df = _rank(df, method, rank_key)
-    df, quotas = _classify(df, method, keys)
-    df = _low_efficiency(df, method)
-    df = _reasons(df, method, item_names or {}, year)
+    # The previous year and the reasons do not wait on the rest: a second thread takes them (Polars and
+    # numpy let go of the GIL, and many of their steps use one core).
+    with ThreadPoolExecutor(max_workers=1) as side:
+        prev_done = side.submit(_prepare, previous, method, year - 1) if use_prev else None
+        df = _prepare(frame, method, year)
+        prev = prev_done.result() if prev_done else None
+        keys = _make_keys([df] if prev is None else [df, prev], method)
+        prev_done = side.submit(_with_keys, prev, method, keys) if prev is not None else None
+        df = _with_keys(df, method, keys)
+        prev = prev_done.result() if prev_done else None
+        benches = _benchmark_tables(df, prev, method, keys, year)
+        df = _score_all(df, method, keys, benches)
+        df = _totals(df, method)
+        reasons = side.submit(_reasons, df, method, item_names or {}, year)
+        null_unit = len(keys.units) - 1
+        rank_key = df.select(
+            pl.when(pl.col("_u") == null_unit).then(keys.size()).otherwise(pl.col("_k")).fill_null(0)
+        ).to_series()
+        df = _rank(df, method, rank_key)
+        df, quotas = _classify(df, method, keys)
+        df = _low_efficiency(df, method)
+        df = df.with_columns(reasons.result())
     df = df.drop([c for c in df.columns if c.startswith("_")])
     return EvaluationResult(frame=df, quotas=quotas, method=method, year=year)

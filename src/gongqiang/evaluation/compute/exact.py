@@ -72,8 +72,9 @@ def decimal_parts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if not len(todo):
             break
         scale = 10.0**places
-        scaled = np.rint(x[todo] * scale)
-        ok = (np.abs(scaled) < _EXACT_DIGITS) & (scaled / scale == x[todo])
+        with np.errstate(over="ignore", invalid="ignore"):  # huge values overflow: they go to repr
+            scaled = np.rint(x[todo] * scale)
+            ok = (np.abs(scaled) < _EXACT_DIGITS) & (scaled / scale == x[todo])
         found = todo[ok]
         digits[found] = scaled[ok].astype(np.int64).astype(object)
         powers[found] = 10**places

@@ -68,7 +68,7 @@ def result_rows(run: EvaluationRun, result: EvaluationResult) -> pl.DataFrame:
         schema={"region": pl.String, "region_id": pl.Int64},
         orient="row",
     )
-    frame = result.frame.join(regions, on="region", how="inner")
+    frame = result.as_text().join(regions, on="region", how="inner")
     tax_per_mu = "tax_per_mu_value" if "tax_per_mu_value" in frame.columns else None
     return frame.select(
         pl.lit(run.pk, pl.Int64).alias("run_id"),
@@ -96,4 +96,3 @@ def result_rows(run: EvaluationRun, result: EvaluationResult) -> pl.DataFrame:
 
 def persist(run: EvaluationRun, result: EvaluationResult) -> int:
     return insert_frame(Result._meta.db_table, result_rows(run, result))
-
