@@ -18,7 +18,7 @@ Floats are used for speed; every score whose float lies within a hair of a round
 value near a low-efficiency threshold, is recomputed exactly (`exact.py`), so results are those of
 exact decimal arithmetic.
 
-Texts (status, class, rules, veto_items, low_efficiency_reason, reason) are Polars Enums: they compare
+Texts (status, group, class, rules, veto_items, low_efficiency_reason, reason) are Polars Enums: they compare
 with strings and read back as strings, and cost a million integers rather than a million texts; callers
 that write them out cast them to String (`as_text`).
 
@@ -111,10 +111,11 @@ def _prepare(frame: pl.DataFrame, method: EvaluationMethod, year: int) -> pl.Dat
     )
     above = next((g for g in method.groups if g.above_scale), None)
     below = next((g for g in method.groups if not g.above_scale), None)
+    groups = pl.Enum([g.code for g in method.groups])
     group = (
         pl.when(pl.col("above_scale"))
-        .then(pl.lit(above.code if above else None, pl.String))
-        .otherwise(pl.lit(below.code if below else None, pl.String))
+        .then(pl.lit(above.code if above else None, groups))
+        .otherwise(pl.lit(below.code if below else None, groups))
     )
     land = pl.col("land_mu")
     too_small = pl.lit(False)
@@ -182,7 +183,9 @@ def _exception_rules(method: EvaluationMethod) -> list[tuple[pl.Expr, str]]:
         for i in g.indicators:
             if i.on_zero_denominator == ZeroDenominator.exception:
                 bad = pl.col(i.denominator).is_null() | (pl.col(i.denominator) <= 0)
-                rules.append(((pl.col("group") == g.code) & bad, f"{_metric_label(i.denominator)}为0或缺失"))
+                # the group is decided by the scale alone (`_prepare`): no comparison of a million texts
+                in_group = pl.col("above_scale") if g.above_scale else ~pl.col("above_scale")
+                rules.append((in_group & bad, f"{_metric_label(i.denominator)}为0或缺失"))
     return rules
 
 
