@@ -16,10 +16,11 @@ divisions (pollutant equivalents, 平方米 → 亩) keep the row path for every
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import zip_longest
+from typing import Any
 
 import polars as pl
 
@@ -217,36 +218,70 @@ def _registry(known: Mapping[str, KnownEnterprise], codes: list[str]) -> dict[st
     return out
 
 
-def fast_rows(
-    table: RawTable,
-    mapping: ColumnMapping,
-    metrics: list[_Metric],
-    *,
+_TEXTS = {str, type(None)}
+_Picked = tuple[list[int], Any, Any, Any, Any, Any]
+
+
+def _pick_by_columns(
+    rows: list[tuple[int, list[object]]],
+    codes: list[str | None],
+    valid_code: list[bool],
+    names: Sequence[object],
+    odd_rows: set[int],
+    known: Mapping[str, KnownEnterprise],
+) -> _Picked | None:
+    """`_pick_by_rows` for the usual file (no county scope, names as text, no industry codes) as one
+    join with the registry frame; None when the registry is not a frame."""
+    frame = getattr(known, "frame", None)
+    if not isinstance(frame, pl.DataFrame):
+        return None
+    registry = frame.unique("uscc", keep="last").select(
+        "uscc", pl.col("name").alias("_registry_name"), pl.col("region_code").alias("region")
+    )
+    candidates = pl.DataFrame(
+        {
+            "_i": pl.Series(range(len(rows)), dtype=pl.Int64),
+            "row_no": pl.Series([r for r, _ in rows], dtype=pl.Int64),
+            "uscc": pl.Series(codes, dtype=pl.String),
+            "_ok": pl.Series(valid_code, dtype=pl.Boolean),
+            # str.strip as the row path strips (Python's idea of white space, not Polars')
+            "name": pl.Series([n.strip() if n else "" for n in names], dtype=pl.String),  # type: ignore[union-attr]
+        }
+    )
+    picked = (
+        candidates.filter(pl.col("_ok") & ~pl.col("row_no").is_in(list(odd_rows)))
+        .join(registry, on="uscc", how="inner")
+        .filter(pl.col("region").is_not_null() & (pl.col("region") != ""))
+        .sort("_i")
+        .with_columns(
+            pl.when(pl.col("name") != "")
+            .then(pl.col("name"))
+            .otherwise(pl.col("_registry_name").fill_null(""))
+            .alias("name")
+        )
+    )
+    return (
+        picked.get_column("_i").to_list(),
+        picked.get_column("row_no"),
+        picked.get_column("uscc"),
+        picked.get_column("name"),
+        picked.get_column("region"),
+        pl.Series("industry_code", [None] * picked.height, dtype=pl.String),
+    )
+
+
+def _pick_by_rows(
+    rows: list[tuple[int, list[object]]],
+    codes: list[str | None],
+    valid_code: list[bool],
+    names: Sequence[object],
+    industries: Sequence[object],
+    odd_rows: set[int],
     known: Mapping[str, KnownEnterprise],
     in_scope: InScope | None,
-    year: int,
-) -> FastResult:
-    """The rows of `table` that are plainly valid, and their long records."""
-    rows = table.rows
-    odd_rows = {r for r, _ in table.missing_formulas} | {r for r, _ in table.merged_cells}
-
-    # The sheet's columns, transposed once in C (short rows padded with None).
-    columns = list(zip_longest(*(cells for _, cells in rows))) if rows else []
-
-    def column(c: MappedColumn | None) -> list[object] | tuple[object, ...]:
-        if c is None or c.index >= len(columns):
-            return [None] * len(rows)
-        return columns[c.index]
-
-    uscc_col = mapping.key("uscc")
-    if uscc_col is None:
-        return FastResult(set(), pl.DataFrame(schema={**RECORD_SCHEMA, "_order": pl.Int64}))
-    codes = [c if type(c) is str else None for c in column(uscc_col)]
-    valid_code = _uscc_ok(pl.Series("c", codes, dtype=pl.String)).to_list()
-    names = column(mapping.key("name"))
-    industry_col = mapping.key("industry_code")
-    industries = column(industry_col)
-
+) -> _Picked:
+    """The rows the fast path takes (a valid code of a registered enterprise with a county, a name as
+    text, a plain industry code, in scope, no merged or formula cell), and their key columns."""
     registry = _registry(known, [c for c, ok in zip(codes, valid_code, strict=True) if ok])
     row_nos: list[int] = []
     out_codes: list[str] = []
@@ -280,6 +315,45 @@ def fast_rows(
         out_names.append(name or ref[0] or "")
         out_regions.append(ref[1])
         out_industry.append(industry)
+    return keep, row_nos, out_codes, out_names, out_regions, out_industry
+
+
+def fast_rows(
+    table: RawTable,
+    mapping: ColumnMapping,
+    metrics: list[_Metric],
+    *,
+    known: Mapping[str, KnownEnterprise],
+    in_scope: InScope | None,
+    year: int,
+) -> FastResult:
+    """The rows of `table` that are plainly valid, and their long records."""
+    rows = table.rows
+    odd_rows = {r for r, _ in table.missing_formulas} | {r for r, _ in table.merged_cells}
+
+    # The sheet's columns, transposed once in C (short rows padded with None).
+    columns = list(zip_longest(*(cells for _, cells in rows))) if rows else []
+
+    def column(c: MappedColumn | None) -> list[object] | tuple[object, ...]:
+        if c is None or c.index >= len(columns):
+            return [None] * len(rows)
+        return columns[c.index]
+
+    uscc_col = mapping.key("uscc")
+    if uscc_col is None:
+        return FastResult(set(), pl.DataFrame(schema={**RECORD_SCHEMA, "_order": pl.Int64}))
+    codes = [c if type(c) is str else None for c in column(uscc_col)]
+    valid_code = _uscc_ok(pl.Series("c", codes, dtype=pl.String)).to_list()
+    names = column(mapping.key("name"))
+    industry_col = mapping.key("industry_code")
+    industries = column(industry_col)
+
+    picked = None
+    if in_scope is None and set(map(type, names)) <= _TEXTS and set(map(type, industries)) <= {type(None)}:
+        picked = _pick_by_columns(rows, codes, valid_code, names, odd_rows, known)
+    if picked is None:
+        picked = _pick_by_rows(rows, codes, valid_code, names, industries, odd_rows, known, in_scope)
+    keep, row_nos, out_codes, out_names, out_regions, out_industry = picked
     if not keep:
         return FastResult(set(), pl.DataFrame(schema={**RECORD_SCHEMA, "_order": pl.Int64}))
 
