@@ -162,8 +162,8 @@ def _write(batch: ImportBatch, user: Any, report: Progress) -> dict[str, int]:
     records = files.load_records(batch)
     parcels = files.load_parcels(batch)
     report(5)
-    usccs = set(records.get_column("uscc").to_list()) | set(parcels.get_column("uscc").to_list())
-    registry = diffs.registry_frame(batch.year, usccs=sorted(usccs))
+    usccs = pl.concat([records.get_column("uscc"), parcels.get_column("uscc")]).unique().sort()
+    registry = diffs.registry_frame(batch.year, usccs=usccs)
     records = diffs.with_enterprise_ids(records, registry)
     created, refused = _create_unknown(batch, records)
     if created.height:

@@ -25,17 +25,17 @@ SMALL_FILE = 2000
 LARGE_LIST = 20_000
 
 
-def registry_frame(year: int | None = None, usccs: Sequence[str] | None = None) -> pl.DataFrame:
+def registry_frame(year: int | None = None, usccs: Sequence[str] | pl.Series | None = None) -> pl.DataFrame:
     """Every enterprise (or those of `usccs`): id, uscc, name, industry_code, region_id and the region
     (code, path) it belongs to in `year` (its EnterpriseYear of that year, else its current region)."""
     e, r, ey = Enterprise._meta.db_table, Region._meta.db_table, EnterpriseYear._meta.db_table
     where, params, wanted = "", [], None
     if usccs is not None:
-        codes = sorted(set(usccs))
+        codes = pl.Series("uscc", usccs, dtype=pl.String).unique().sort()
         if len(codes) > LARGE_LIST:  # a big file: read every enterprise and keep the file's here
-            wanted = pl.DataFrame({"uscc": pl.Series(codes, dtype=pl.String)})
+            wanted = codes.to_frame()
         else:
-            where, params = f" WHERE {id_list_sql('e.uscc')}", [id_list_param(codes)]
+            where, params = f" WHERE {id_list_sql('e.uscc')}", [id_list_param(codes.to_list())]
     frame = select_frame(
         f"SELECT e.id, e.uscc, e.name, e.industry_code, e.region_id, r.code, r.path "
         f"FROM {e} e JOIN {r} r ON r.id = e.region_id{where}",
