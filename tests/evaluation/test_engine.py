@@ -588,7 +588,7 @@ def _sums(rows: list[dict[str, Any]], code: str) -> dict[str, Any]:
 
     m = linyi()
     df = engine._prepare(frame(*rows), m, YEAR)
-    keys = engine._make_keys([df], m)
+    keys = engine._make_keys(engine._units(df), m)
     tables = engine._benchmark_tables(engine._with_keys(df, m, keys), None, m, keys, YEAR)
     (row,) = tables[code].values()
     return row

@@ -260,11 +260,12 @@ class _Keys:
         return [self.units[k % len(self.units)] is not None for k in range(self.size())]
 
 
-def _make_keys(frames: list[pl.DataFrame], method: EvaluationMethod) -> _Keys:
-    seen: set[str] = set()
-    for f in frames:
-        seen.update(u for u in f.get_column("unit").unique().to_list() if u is not None)
-    return _Keys(units=[*sorted(seen), None], n_groups=len(method.groups))
+def _units(df: pl.DataFrame) -> set[str]:
+    return {u for u in df.get_column("unit").unique().to_list() if u is not None}
+
+
+def _make_keys(units: set[str], method: EvaluationMethod) -> _Keys:
+    return _Keys(units=[*sorted(units), None], n_groups=len(method.groups))
 
 
 def _with_keys(df: pl.DataFrame, method: EvaluationMethod, keys: _Keys) -> pl.DataFrame:
@@ -392,31 +393,39 @@ def _keys_of(code: str, method: EvaluationMethod, keys: _Keys) -> set[int]:
     return {k for k in range(keys.size()) if valid[k] and k // len(keys.units) in groups}
 
 
+def _previous_tables(
+    previous: pl.DataFrame, method: EvaluationMethod, keys: _Keys, year: int
+) -> dict[str, list[dict[str, Any]]]:
+    """code → the previous year's usable rows (positive Σ denominator) of the benchmark table."""
+    codes = indicator_codes(method)
+    summed = _benchmark_query(previous, method, codes).collect(engine="in-memory")
+    prev = _benchmark_rows(summed, previous, method, keys, codes, year - 1)
+    return {code: [r for r in prev[code].iter_rows(named=True) if r["sum_d"] > 0] for code in codes}
+
+
 def _benchmark_tables(
     current: pl.DataFrame,
-    previous: pl.DataFrame | None,
+    previous: dict[str, list[dict[str, Any]]] | None,
     method: EvaluationMethod,
     keys: _Keys,
     year: int,
 ) -> dict[str, dict[int, dict[str, Any]]]:
-    """code → key → {sum_n, sum_d, mean_ratio, count, year, base (float)}: the previous year's table,
-    falling back to the year's own rows for the units it lacks (only those are summed). sum_n and sum_d
-    are exact integers in millionths; the float base is their quotient, correctly rounded."""
+    """code → key → {sum_n, sum_d, mean_ratio, count, year, base (float)}: the previous year's table
+    (`_previous_tables`, None when the method takes the year's own data), falling back to the year's own
+    rows for the units it lacks (only those are summed). sum_n and sum_d are exact integers in
+    millionths; the float base is their quotient, correctly rounded."""
     codes = indicator_codes(method)
-    use_prev = previous is not None and method.benchmark.year != "current"
-    tables: dict[str, list[dict[str, Any]]] = {code: [] for code in codes}
-    if use_prev:
-        assert previous is not None
-        summed = _benchmark_query(previous, method, codes).collect(engine="in-memory")
-        prev = _benchmark_rows(summed, previous, method, keys, codes, year - 1)
-        for code in codes:
-            tables[code] = [r for r in prev[code].iter_rows(named=True) if r["sum_d"] > 0]
+    tables: dict[str, list[dict[str, Any]]] = {
+        code: list(previous[code]) if previous else [] for code in codes
+    }
+    fallback = previous is None
+    if previous is not None:
         lacking = sorted(
             {k for code in codes for k in _keys_of(code, method, keys) - {r["_k"] for r in tables[code]}}
         )
-        fallback = method.benchmark.fallback_to_current and lacking
-    if not use_prev or fallback:
-        only = lacking if use_prev else None
+        fallback = bool(method.benchmark.fallback_to_current and lacking)
+    if fallback:
+        only = lacking if previous is not None else None
         summed = _benchmark_query(current, method, codes, only).collect(engine="in-memory")
         own = _benchmark_rows(summed, current, method, keys, codes, year)
         for code in codes:
@@ -993,14 +1002,22 @@ def evaluate(
     # The previous year and the reasons do not wait on the rest: a second thread takes them (Polars and
     # numpy let go of the GIL, and many of their steps use one core).
     with ThreadPoolExecutor(max_workers=1) as side:
-        prev_done = side.submit(_prepare, previous, method, year - 1) if use_prev else None
-        df = _prepare(frame, method, year)
-        prev = prev_done.result() if prev_done else None
-        keys = _make_keys([df] if prev is None else [df, prev], method)
-        prev_done = side.submit(_with_keys, prev, method, keys) if prev is not None else None
+
+        def prepared(f: pl.DataFrame, y: int) -> tuple[pl.DataFrame, set[str]]:
+            df = _prepare(f, method, y)
+            return df, _units(df)
+
+        prev_done = side.submit(prepared, previous, year - 1) if use_prev else None
+        df, units = prepared(frame, year)
+        prev, prev_units = prev_done.result() if prev_done else (None, set())
+        keys = _make_keys(units | prev_units, method)
+        tables_done = (
+            side.submit(lambda: _previous_tables(_with_keys(prev, method, keys), method, keys, year))
+            if prev is not None
+            else None
+        )
         df = _with_keys(df, method, keys)
-        prev = prev_done.result() if prev_done else None
-        benches = _benchmark_tables(df, prev, method, keys, year)
+        benches = _benchmark_tables(df, tables_done.result() if tables_done else None, method, keys, year)
         df = _score_all(df, method, keys, benches)
         df = _totals(df, method)
         reasons = side.submit(_reasons, df, method, item_names or {}, year)
