@@ -611,3 +611,16 @@ def test_benchmark_sums_stay_exact_beyond_int64_and_float_precision(start: float
     assert row["sum_n"] == sum(cents) * 10_000  # millionths of 元, exactly
     assert row["sum_d"] == 2000 * 1000 * 1_000_000
     assert row["count"] == 2000
+
+
+def test_industry_divisions_match_by_prefix_as_ranges_of_codes() -> None:
+    from gongqiang.evaluation.compute.engine import _in_divisions
+
+    codes = ["4411", "4512", "4610", "44", "4710", "4399", "4", "0610", "06", "9910", "99", "98", None]
+    df = pl.DataFrame({"industry": codes}, schema={"industry": pl.String})
+    got = df.select(
+        _in_divisions(["44", "45", "46"]).fill_null(False).alias("energy"),
+        _in_divisions(["99", "06"]).fill_null(False).alias("ends"),
+    )
+    assert got["energy"].to_list() == [c is not None and c[:2] in ("44", "45", "46") for c in codes]
+    assert got["ends"].to_list() == [c is not None and c[:2] in ("06", "99") for c in codes]
