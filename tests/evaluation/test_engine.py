@@ -597,8 +597,8 @@ def _sums(rows: list[dict[str, Any]], code: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     "start",
     [
-        # millionths fit a float but 2,000 of them may overflow Int64 (2,000 × 5·10¹⁵ > 9.2·10¹⁸):
-        # the sums are redone in two halves
+        # millionths fit a float but 2,000 of them overflow Int64 (2,000 × 5·10¹⁵ > 9.2·10¹⁸): the
+        # wrapped sums are unwrapped with the float sums
         4_999_999_999.99,
         # millionths beyond 2⁵³: a float no longer holds them exactly, the sums are redone in Decimal
         12_000_000_000.07,
@@ -624,3 +624,18 @@ def test_industry_divisions_match_by_prefix_as_ranges_of_codes() -> None:
     )
     assert got["energy"].to_list() == [c is not None and c[:2] in ("44", "45", "46") for c in codes]
     assert got["ends"].to_list() == [c is not None and c[:2] in ("06", "99") for c in codes]
+
+
+def test_polars_int64_sums_wrap_so_they_can_be_unwrapped() -> None:
+    # `_unwrapped` relies on Int64 sums wrapping modulo 2⁶⁴ (in a plain sum and in a group-by): should a
+    # Polars upgrade saturate or raise instead, this fails before any benchmark goes wrong
+    from gongqiang.evaluation.compute.engine import _unwrapped
+
+    values = [2**62 - 12_345] * 300_000
+    wrapped = pl.Series(values, dtype=pl.Int64).sum()
+    exact_sum = sum(values)
+    assert wrapped == (exact_sum + 2**63) % 2**64 - 2**63
+    grouped = pl.DataFrame({"k": [0] * len(values), "v": values}).group_by("k").agg(pl.col("v").sum())
+    assert grouped["v"].item() == wrapped
+    assert _unwrapped(wrapped, float(exact_sum)) == exact_sum
+    assert _unwrapped(-5, -5.0) == -5 and _unwrapped(7, 7.0) == 7

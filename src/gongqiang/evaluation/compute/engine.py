@@ -312,8 +312,9 @@ def _benchmark_query(
     df: pl.DataFrame, method: EvaluationMethod, codes: list[str], only: list[int] | None = None
 ) -> pl.LazyFrame:
     """code → one row per key over the evaluated enterprises with a positive denominator: sum_n, sum_d
-    (exact, in millionths of the stored unit: Int64), their largest magnitudes (to prove the Int64 sums
-    exact: see `_benchmark_rows`), mean_ratio (float) and count; `only` restricts the keys.
+    (in millionths of the stored unit: Int64, wrapping on overflow), the same summed as floats and their
+    largest magnitudes (to make the Int64 sums exact: see `_exact_sum`), mean_ratio (float) and count;
+    `only` restricts the keys.
 
     Every value is masked (0 where not usable) before one group-by sum: filtering inside the aggregation
     and summing Decimals cost several times more on a large year."""
@@ -326,12 +327,11 @@ def _benchmark_query(
         n, d = pl.col(ind.numerator), pl.col(ind.denominator)
         usable = (pl.col("_ev") & (d > 0)).fill_null(False)  # a mask, not a filter: no copy of the rows
         for side, x in (("sum_n", n.fill_null(0)), ("sum_d", d)):
-            columns.append(
-                (pl.when(usable).then(x).otherwise(0.0) * 1e6)
-                .round()
-                .cast(pl.Int64, strict=False)
-                .alias(f"{code}|{side}")
-            )
+            micro = (pl.when(usable).then(x).otherwise(0.0) * 1e6).round()
+            columns += [
+                micro.cast(pl.Int64, strict=False).alias(f"{code}|{side}"),
+                micro.alias(f"{code}|{side}|float"),
+            ]
         if method.benchmark.average == "mean":
             columns.append(pl.when(usable).then(n.fill_null(0) / d).otherwise(0.0).alias(f"{code}|ratio_sum"))
         columns.append(usable.cast(pl.UInt32).alias(f"{code}|count"))
@@ -354,31 +354,48 @@ _INT64_SAFE = 9.2e18  # count × largest magnitude below this (< 2⁶³) proves 
 _FLOAT_EXACT = 2.0**53  # millionths below this are exact in a float: rint(x · 10⁶) is the decimal's
 
 
-def _exact_sums(
+def _unwrapped(wrapped: int, approximate: float) -> int:
+    """The exact sum from its Int64 sum, which wraps modulo 2⁶⁴ (Polars adds integers as Rust does in
+    release builds; a test holds it to that), and a float sum of the same integers, whose error is many
+    orders below 2⁶³: the multiple of 2⁶⁴ that brings the wrapped sum nearest to the float one."""
+    return wrapped + ((int(approximate) - wrapped + 2**63) // 2**64) * 2**64
+
+
+def _decimal_sums(
     df: pl.DataFrame, method: EvaluationMethod, code: str, side: str, table: pl.DataFrame
 ) -> pl.DataFrame:
-    """One column of sums again, when the fast sums cannot be proved exact: millionths split in two
-    Int64 halves when only the sum could overflow, Decimals when a value is too large for its millionths
-    to be exact in a float (tens of billions of 元). Rare: a few columns of a large year at most."""
+    """One column of sums again in Decimal(38, 6), when a value is too large for its millionths to be
+    exact in a float (tens of billions of 元): rare, a column or two of a large year at most."""
     ind = _indicator(method, code)
     column = ind.numerator if side == "sum_n" else ind.denominator
     x = pl.col(column).fill_null(0).cast(pl.Float64)
     rows = df.lazy().filter(
         pl.col("_ev") & (pl.col(ind.denominator) > 0) & pl.col("_k").is_in(table["_k"].to_list())
     )
-    if table[f"{code}|{side}|max"].max() < _FLOAT_EXACT:  # type: ignore[operator]
-        micro = (x * 1e6).round()
-        high = (micro * 2.0**-32).floor()  # exact: a power of two
-        halves = rows.select(
-            "_k", high.cast(pl.Int64).alias("high"), (micro - high * 2.0**32).cast(pl.Int64).alias("low")
-        )
-        sums = halves.group_by("_k").agg(pl.col("high", "low").sum()).collect(engine="in-memory")
-        totals = {k: (h << 32) + lo for k, h, lo in sums.iter_rows()}
-    else:
-        sums = rows.group_by("_k").agg(x.cast(EXACT_SUM).sum().alias("s")).collect(engine="in-memory")
-        totals = {k: int(v.scaleb(6)) for k, v in sums.iter_rows()}
+    sums = rows.group_by("_k").agg(x.cast(EXACT_SUM).sum().alias("s")).collect(engine="in-memory")
+    totals = {k: int(v.scaleb(6)) for k, v in sums.iter_rows()}
     exact_sums = [totals.get(k, 0) for k in table["_k"].to_list()]
     return table.with_columns(pl.Series(f"{code}|{side}", exact_sums, dtype=pl.Object))
+
+
+def _exact_sum(
+    df: pl.DataFrame, method: EvaluationMethod, code: str, side: str, table: pl.DataFrame
+) -> pl.DataFrame:
+    """Make one column of Int64 sums exact: as they are when count × largest value proves they did not
+    overflow, unwrapped when they may have, again in Decimal when a value's millionths are not exact."""
+    largest = table[f"{code}|{side}|max"].cast(pl.Float64)
+    if not largest.max() < _FLOAT_EXACT:  # type: ignore[operator]
+        return _decimal_sums(df, method, code, side, table)
+    bound = (largest * table[f"{code}|count"].cast(pl.Float64)).max()
+    if bound < _INT64_SAFE:  # type: ignore[operator]
+        return table
+    sums = [
+        _unwrapped(w, f)
+        for w, f in zip(
+            table[f"{code}|{side}"].to_list(), table[f"{code}|{side}|float"].to_list(), strict=True
+        )
+    ]
+    return table.with_columns(pl.Series(f"{code}|{side}", sums, dtype=pl.Object))
 
 
 def _benchmark_rows(
@@ -387,12 +404,8 @@ def _benchmark_rows(
     out: dict[str, pl.DataFrame] = {}
     for code in codes:
         for side in ("sum_n", "sum_d"):
-            if not table.height:
-                continue
-            largest = table[f"{code}|{side}|max"].cast(pl.Float64)
-            bound = (largest * table[f"{code}|count"].cast(pl.Float64)).max()
-            if not (bound < _INT64_SAFE and largest.max() < _FLOAT_EXACT):  # type: ignore[operator]
-                table = _exact_sums(df, method, code, side, table)
+            if table.height:
+                table = _exact_sum(df, method, code, side, table)
         groups = [n for n, g in enumerate(method.groups) if any(i.code == code for i in g.indicators)]
         out[code] = table.filter(
             (pl.col(f"{code}|count") > 0) & (pl.col("_k") // len(keys.units)).is_in(groups)
