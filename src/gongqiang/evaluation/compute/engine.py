@@ -518,6 +518,20 @@ def _by_key(values: list[Any], dtype: pl.DataType) -> pl.Expr:
     return pl.lit(pl.Series(str(dtype), values, dtype=dtype)).gather(pl.col("_k")).cast(dtype)
 
 
+@dataclass
+class _Rows:
+    """The year's rows as numpy arrays, shared by the indicators' threads (read only)."""
+
+    k: np.ndarray  # unit × group key; keys.size() for a row without one
+    g: np.ndarray  # group; n_groups for a row without one
+    g64: np.ndarray  # g × 64, the rule table's row (see `_rule_table`)
+    ev: np.ndarray  # evaluated
+    values: dict[str, np.ndarray]  # metric → floats, NaN where missing
+    missing: dict[str, np.ndarray]  # metric → missing
+    filled: dict[str, np.ndarray]  # metric → floats, 0 where missing (numerators)
+    in_group: dict[tuple[bool, ...], np.ndarray]  # groups that score an indicator → evaluated in them
+
+
 def _score_all(
     df: pl.DataFrame, method: EvaluationMethod, keys: _Keys, benches: dict[str, dict[int, dict[str, Any]]]
 ) -> pl.DataFrame:
@@ -526,19 +540,37 @@ def _score_all(
     on whole arrays), where a chain of conditional columns made many more. Nulls are set at the end by
     Polars, which only combines validity masks for that."""
     codes = indicator_codes(method)
-    k = df["_k"].fill_null(keys.size()).to_numpy().astype(np.intp)  # the last slot: no key
-    g = df["_g"].fill_null(keys.n_groups).to_numpy().astype(np.intp)  # the last slot: no group
+    indicators = [_indicator(method, c) for c in codes]
+    g = df["_g"].fill_null(keys.n_groups).to_numpy().astype(np.intp)
+    values = {m: df[m].cast(pl.Float64).to_numpy() for i in indicators for m in (i.numerator, i.denominator)}
+    missing = {m: np.isnan(v) for m, v in values.items()}
     ev = df["_ev"].fill_null(False).to_numpy()
-    used = {m for c in codes for m in (_indicator(method, c).numerator, _indicator(method, c).denominator)}
-    columns = {m: df[m].cast(pl.Float64).to_numpy() for m in sorted(used)}
+    rows = _Rows(
+        k=df["_k"].fill_null(keys.size()).to_numpy().astype(np.intp),
+        g=g,
+        g64=g * 64,
+        ev=ev,
+        values=values,
+        missing=missing,
+        filled={i.numerator: np.where(missing[i.numerator], 0.0, values[i.numerator]) for i in indicators},
+        in_group={},
+    )
+    for code in codes:
+        member = _members(method, code)
+        if member not in rows.in_group:
+            rows.in_group[member] = ev & np.array([*member, False])[g]
 
-    def one(code: str) -> list[pl.Expr]:
-        return _score_indicator(_indicator(method, code), method, keys, benches[code], columns, k, g, ev)
+    def one(ind: Indicator) -> list[pl.Expr]:
+        return _score_indicator(ind, method, keys, benches[ind.code], rows)
 
     workers = max(1, min(len(codes), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(one, codes))
+        parts = list(pool.map(one, indicators))
     return df.with_columns(e for part in parts for e in part)
+
+
+def _members(method: EvaluationMethod, code: str) -> tuple[bool, ...]:
+    return tuple(any(i.code == code for i in group.indicators) for group in method.groups)
 
 
 _NO_RULE = len(RULES)  # rows outside the indicator's group: no rule (null once named)
@@ -579,14 +611,7 @@ def _bit(mask: np.ndarray, bit: int) -> np.ndarray:
 
 
 def _score_indicator(
-    ind: Indicator,
-    method: EvaluationMethod,
-    keys: _Keys,
-    bench: dict[int, dict[str, Any]],
-    columns: dict[str, np.ndarray],
-    k: np.ndarray,
-    g: np.ndarray,
-    ev: np.ndarray,
+    ind: Indicator, method: EvaluationMethod, keys: _Keys, bench: dict[int, dict[str, Any]], rows: _Rows
 ) -> list[pl.Expr]:
     code = ind.code
     scale, mult = float(ind.scale), float(method.benchmark.multiplier)
@@ -601,26 +626,26 @@ def _score_indicator(
             base_k[key] = np.nan if row["base"] is None else row["base"] * mult
             year_k[key], has_year_k[key] = row["year"], True
     w100_g = np.zeros(keys.n_groups + 1)
-    member_g = np.zeros(keys.n_groups + 1, dtype=bool)
     zero_g = np.full(keys.n_groups + 1, _NO_RULE, dtype=np.uint8)
     for gi, group in enumerate(method.groups):
         for i in group.indicators:
             if i.code == code:
-                w100_g[gi], member_g[gi] = float(i.weight) * 100, True
+                w100_g[gi] = float(i.weight) * 100
                 zero_g[gi] = _RULE[_ZERO_RULES[i.on_zero_denominator]]
-    n, d = columns[ind.numerator], columns[ind.denominator]
-    missing_n = np.isnan(n)
-    in_group = ev & member_g[g]
+    k, g = rows.k, rows.g
+    n, d = rows.values[ind.numerator], rows.values[ind.denominator]
+    missing_n = rows.missing[ind.numerator]
+    in_group = rows.in_group[_members(method, code)]
     positive_den = d > 0
     base = base_k[k]
     bench_ok = base > 0
     scored = in_group & positive_den & bench_ok
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        value = np.where(missing_n, 0.0, n)
-        value /= d
+        value = rows.filled[ind.numerator] / d
         ratio = value / base
         half = np.clip(ratio, floor, cap)
-    half *= w100_g[g]
+    weights = {w for w, z in zip(w100_g, zero_g, strict=True) if z != _NO_RULE}
+    half *= weights.pop() if len(weights) == 1 else w100_g[g]  # one weight: no gather
     half += 0.5
     rounded = np.floor(half)
     rest = half - rounded  # frac(x) is within a hair of ½ when this is within a hair of 0 or 1
@@ -636,7 +661,7 @@ def _score_indicator(
     bits |= _bit(~bench_ok, _BAD_BENCHMARK)
     bits |= _bit(~positive_den, _BAD_DENOMINATOR)
     bits |= _bit(~in_group, _OUTSIDE)
-    rule = _rule_table(zero_g)[g * 64 + bits]
+    rule = _rule_table(zero_g)[rows.g64 + bits]
     if (zero_g == _RULE["zero_den_average"]).any():
         _zero_denominator_average(score, rule, k, keys)
     value *= scale
