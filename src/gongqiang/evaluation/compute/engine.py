@@ -532,15 +532,9 @@ class _Rows:
     in_group: dict[tuple[bool, ...], np.ndarray]  # groups that score an indicator → evaluated in them
 
 
-def _score_all(
-    df: pl.DataFrame, method: EvaluationMethod, keys: _Keys, benches: dict[str, dict[int, dict[str, Any]]]
-) -> pl.DataFrame:
-    """Every indicator's value, benchmark, ratio, score and rule, in numpy: a few passes over whole
-    arrays per indicator, the indicators side by side on a small thread pool (numpy lets go of the GIL
-    on whole arrays), where a chain of conditional columns made many more. Nulls are set at the end by
-    Polars, which only combines validity masks for that."""
-    codes = indicator_codes(method)
-    indicators = [_indicator(method, c) for c in codes]
+def _rows(df: pl.DataFrame, method: EvaluationMethod, keys: _Keys) -> _Rows:
+    """The arrays every indicator reads (made while the previous year's benchmarks are summed)."""
+    indicators = [_indicator(method, c) for c in indicator_codes(method)]
     g = df["_g"].fill_null(keys.n_groups).to_numpy().astype(np.intp)
     values = {m: df[m].cast(pl.Float64).to_numpy() for i in indicators for m in (i.numerator, i.denominator)}
     missing = {m: np.isnan(v) for m, v in values.items()}
@@ -555,15 +549,30 @@ def _score_all(
         filled={i.numerator: np.where(missing[i.numerator], 0.0, values[i.numerator]) for i in indicators},
         in_group={},
     )
-    for code in codes:
-        member = _members(method, code)
+    for i in indicators:
+        member = _members(method, i.code)
         if member not in rows.in_group:
             rows.in_group[member] = ev & np.array([*member, False])[g]
+    return rows
+
+
+def _score_all(
+    df: pl.DataFrame,
+    rows: _Rows,
+    method: EvaluationMethod,
+    keys: _Keys,
+    benches: dict[str, dict[int, dict[str, Any]]],
+) -> pl.DataFrame:
+    """Every indicator's value, benchmark, ratio, score and rule, in numpy: a few passes over whole
+    arrays per indicator, the indicators side by side on a small thread pool (numpy lets go of the GIL
+    on whole arrays), where a chain of conditional columns made many more. Nulls are set at the end by
+    Polars, which only combines validity masks for that."""
+    indicators = [_indicator(method, c) for c in indicator_codes(method)]
 
     def one(ind: Indicator) -> list[pl.Expr]:
         return _score_indicator(ind, method, keys, benches[ind.code], rows)
 
-    workers = max(1, min(len(codes), os.cpu_count() or 1))
+    workers = max(1, min(len(indicators), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         parts = list(pool.map(one, indicators))
     return df.with_columns(e for part in parts for e in part)
@@ -1073,8 +1082,9 @@ def evaluate(
             else None
         )
         df = _with_keys(df, method, keys)
+        rows = _rows(df, method, keys)
         benches = _benchmark_tables(df, tables_done.result() if tables_done else None, method, keys, year)
-        df = _score_all(df, method, keys, benches)
+        df = _score_all(df, rows, method, keys, benches)
         df = _totals(df, method)
         reasons = side.submit(_reasons, df, method, item_names or {}, year)
         null_unit = len(keys.units) - 1
