@@ -97,3 +97,18 @@ def test_a_second_current_value_of_the_same_key_is_refused(facts):
     # not current: history may hold any number of them
     Fact.objects.create(enterprise=enterprises[0], year=YEAR, metric="revenue", value=2, batch=batch, is_current=False)
     assert Enterprise.objects.count() >= 3
+
+
+def test_enterprise_years_keep_cascade_and_protect_without_database_keys(world):
+    """EnterpriseYear's keys are Django's since migration 0006: deleting an enterprise still removes its
+    years, a county or town still used by a year cannot be deleted."""
+    from django.db.models import ProtectedError
+
+    from gongqiang.enterprises.models import EnterpriseYear
+
+    ent = world.lanshan_ent
+    EnterpriseYear.objects.create(enterprise=ent, year=YEAR, region=ent.region, town=world.lanshan_town)
+    with pytest.raises(ProtectedError):
+        world.lanshan_town.delete()
+    ent.delete()
+    assert not EnterpriseYear.objects.filter(enterprise_id=ent.pk).exists()
