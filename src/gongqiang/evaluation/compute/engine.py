@@ -806,37 +806,44 @@ def _rank(df: pl.DataFrame, method: EvaluationMethod, key: pl.Series) -> pl.Data
     """Rank among the non-vetoed of each unit and group: total, then the tie-breakers, descending,
     then the USCC ascending, then the input order.
 
-    One sort of integers: the key, the total and the leading bits of the first tie-breaker packed into
-    an Int64 whose lowest bits hold the row's place, so a plain sort of values (much faster than an
-    argsort) yields the order. Rows whose packed values are equal (exact ties, or tie-breakers alike in
-    their leading bits) are few; they alone are sorted on every key (the tie-breakers, the USCC and the
+    One sort of integers over all rows: the key (one past the last for rows not ranked, so they sort
+    after every ranked row), the total and the leading bits of the first tie-breaker packed into an Int64
+    whose lowest bits hold the row's place, so a plain sort of values (much faster than an argsort)
+    yields the order. Rows whose packed values are equal (exact ties, or tie-breakers alike in their
+    leading bits) are few; they alone are sorted on every key (the tie-breakers, the USCC and the
     position)."""
     breakers = method.classes.tie_breakers
     mask = (df["_ev"] & ~df["veto"]).fill_null(False)
-    positions = mask.arg_true()
-    if positions.is_empty():
+    ranked = int(mask.sum())
+    if not ranked:
         return df.with_columns(pl.lit(None, pl.Int64).alias("rank"))
-    ks = key.gather(positions).to_numpy(allow_copy=True).astype(np.int64)
-    totals = df["total"].gather(positions).to_numpy().astype(np.int64)
-    low, high = int(totals.min()), int(totals.max())
+    chosen = mask.to_numpy()
+    ks = key.to_numpy(allow_copy=True).astype(np.int64)
+    ks[~chosen] = int(ks[chosen].max()) + 1
+    totals = df["total"].fill_null(0).to_numpy().astype(np.int64)
+    low, high = int(totals[chosen].min()), int(totals[chosen].max())
+    np.clip(totals, low, high, out=totals)  # rows not ranked: any total in range will do
     span = high - low + 1
-    place_bits = max(1, (len(positions) - 1).bit_length())
+    place_bits = max(1, (df.height - 1).bit_length())
     first_bits = ((int(ks.max()) + 1) * span).bit_length()
     shift = 63 - place_bits - first_bits
     if shift < 0:  # a key space too wide to pack (not met in practice): sort on the columns
         shift, place_bits = 0, 0
-    composite = ks * span + (high - totals)
+    composite = ks * span
+    composite += high - totals
     if shift > 0:
         composite <<= np.int64(shift)
         if breakers:
-            lead = _descending_key(df[breakers[0]].gather(positions)) >> np.uint64(64 - shift)
+            lead = _descending_key(df[breakers[0]]) >> np.uint64(64 - shift)
             composite |= lead.astype(np.int64)
     if place_bits:
-        packed_sorted = np.sort((composite << np.int64(place_bits)) | np.arange(len(ks), dtype=np.int64))
+        composite <<= np.int64(place_bits)
+        composite |= np.arange(df.height, dtype=np.int64)
+        packed_sorted = np.sort(composite)[:ranked]
         order = packed_sorted & np.int64((1 << place_bits) - 1)
         packed = packed_sorted >> np.int64(place_bits)
     else:
-        order = pl.Series(composite).arg_sort().to_numpy().astype(np.int64)
+        order = pl.Series(composite).arg_sort().to_numpy().astype(np.int64)[:ranked]
         packed = composite[order]
     tied_next = packed[1:] == packed[:-1]
     in_tie = np.zeros(len(packed), dtype=bool)
@@ -845,10 +852,8 @@ def _rank(df: pl.DataFrame, method: EvaluationMethod, key: pl.Series) -> pl.Data
     if in_tie.any():
         run = np.cumsum(np.concatenate(([True], ~tied_next)))
         slots = np.flatnonzero(in_tie)
-        rows = positions.gather(order[slots])
-        tied = df.select(*breakers, "uscc")[rows].with_columns(
-            pl.Series("_run", run[slots]), rows.alias("_pos")
-        )
+        rows = pl.Series("_pos", order[slots])
+        tied = df.select(*breakers, "uscc")[rows].with_columns(pl.Series("_run", run[slots]), rows)
         resolved = (
             tied.with_row_index("_i")
             .sort(
@@ -864,7 +869,7 @@ def _rank(df: pl.DataFrame, method: EvaluationMethod, key: pl.Series) -> pl.Data
     lengths = np.diff(np.concatenate((starts, [len(order)])))
     within = np.arange(len(order)) - np.repeat(starts, lengths) + 1
     ranks = np.zeros(df.height, dtype=np.int64)
-    ranks[positions.to_numpy()[order]] = within
+    ranks[order] = within
     return df.with_columns(pl.when(mask).then(pl.lit(pl.Series(ranks))).alias("rank"))
 
 
