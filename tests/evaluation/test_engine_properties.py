@@ -230,3 +230,24 @@ def test_decimal_ratio_reads_the_decimal_back() -> None:
     assert exact.decimal_ratio(1e-05) == (1, 100_000)
     assert exact.decimal_ratio(1.5e20) == (150_000_000_000_000_000_000, 1)
     assert exact.decimal_ratio(7) == (7, 1)
+
+
+@SETTINGS
+@given(
+    values=st.lists(
+        st.one_of(st.none(), st.floats(allow_infinity=True), st.sampled_from([0.0, -0.0, 1.5, -1.5])),
+        max_size=40,
+    )
+)
+def test_descending_key_orders_as_polars_sorts_descending_with_nulls_last(values: list[float | None]) -> None:
+    from gongqiang.evaluation.compute.engine import _descending_key
+
+    series = pl.Series(values, dtype=pl.Float64)
+    keys = _descending_key(series)
+    by_key = [series[int(i)] for i in np.argsort(keys, kind="stable")]
+    by_polars = series.sort(descending=True, nulls_last=True).to_list()
+
+    def same(a: float | None, b: float | None) -> bool:
+        return a == b or (a is not None and b is not None and a != a and b != b)
+
+    assert all(same(a, b) for a, b in zip(by_key, by_polars, strict=True))

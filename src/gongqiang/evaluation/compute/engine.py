@@ -795,11 +795,15 @@ def _descending_key(values: pl.Series) -> np.ndarray:
     """uint64 keys whose ascending order is the order of `values` sorted descending with nulls last, as
     Polars sorts floats (NaN largest, -0.0 equal to 0.0)."""
     x = values.cast(pl.Float64).fill_null(0.0).to_numpy() + 0.0  # + 0.0 turns -0.0 into 0.0
-    x = np.where(np.isnan(x), np.nan, x)  # one NaN
-    bits = x.view(np.uint64)
-    ascending = np.where(bits >> np.uint64(63), ~bits, bits | np.uint64(1 << 63))
-    ascending[values.is_null().to_numpy()] = 0
-    return ~ascending
+    nan = np.isnan(x)
+    if nan.any():
+        x[nan] = np.nan  # one NaN
+    # IEEE order as unsigned integers: set the sign bit of positives, flip every bit of negatives
+    flip = (x.view(np.int64) >> np.int64(63)).view(np.uint64) | np.uint64(1 << 63)
+    ascending = x.view(np.uint64) ^ flip
+    if values.null_count():
+        ascending[values.is_null().to_numpy()] = 0
+    return np.invert(ascending, out=ascending)
 
 
 def _rank(df: pl.DataFrame, method: EvaluationMethod, key: pl.Series) -> pl.DataFrame:
@@ -819,10 +823,14 @@ def _rank(df: pl.DataFrame, method: EvaluationMethod, key: pl.Series) -> pl.Data
         return df.with_columns(pl.lit(None, pl.Int64).alias("rank"))
     chosen = mask.to_numpy()
     ks = key.to_numpy(allow_copy=True).astype(np.int64)
-    ks[~chosen] = int(ks[chosen].max()) + 1
-    totals = df["total"].fill_null(0).to_numpy().astype(np.int64)
-    low, high = int(totals[chosen].min()), int(totals[chosen].max())
-    np.clip(totals, low, high, out=totals)  # rows not ranked: any total in range will do
+    np.copyto(ks, np.max(ks, where=chosen, initial=-1) + 1, where=~chosen)
+    totals = df["total"].fill_null(0).to_numpy()
+    top = np.iinfo(np.int64).max
+    low, high = (
+        int(np.min(totals, where=chosen, initial=top)),
+        int(np.max(totals, where=chosen, initial=-top)),
+    )
+    totals = np.clip(totals, low, high)  # rows not ranked: any total in range will do
     span = high - low + 1
     place_bits = max(1, (df.height - 1).bit_length())
     first_bits = ((int(ks.max()) + 1) * span).bit_length()
