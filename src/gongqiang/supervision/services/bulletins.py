@@ -211,8 +211,10 @@ def view_of(bulletin: Bulletin) -> dict[str, Any]:
 
 
 def publish(user: Any, bulletin: Bulletin) -> Bulletin:
-    """Freeze the draft: render Word and PDF once, store them; a second publish is refused."""
-    from ..documents import bulletin_docx, bulletin_pdf
+    """Freeze the draft: render Word and PDF once, store them; a second publish is refused. A server
+    without the Chinese font still publishes: the PDF is drawn from the frozen content on its first
+    download once the font is there (`archived_pdf`)."""
+    from ..documents import DocumentUnavailable, bulletin_docx, bulletin_pdf
 
     _check_editor(user)
     _check_draft(bulletin)
@@ -226,6 +228,25 @@ def publish(user: Any, bulletin: Bulletin) -> Bulletin:
         data = view_of(locked)
         data["status"] = "已发布"
         locked.docx = bulletin_docx(data)
-        locked.pdf = bulletin_pdf(data)
+        try:
+            locked.pdf = bulletin_pdf(data)
+        except DocumentUnavailable:
+            locked.pdf = None
         save_scoped(locked, user, update_fields=["status", "published_at", "published_by_name", "docx", "pdf"])
     return locked
+
+
+def archived_pdf(bulletin: Bulletin) -> bytes:
+    """A published bulletin's PDF: the stored one, or drawn now from the frozen content and stored (when
+    it was published on a server without the Chinese font). Raises DocumentUnavailable while the font
+    is still missing."""
+    from ..documents import bulletin_pdf
+
+    if bulletin.pdf:
+        return bytes(bulletin.pdf)
+    data = view_of(bulletin)
+    data["status"] = "已发布"
+    pdf = bulletin_pdf(data)
+    # scope: reviewed — the caller read this bulletin through visible_to; only its missing PDF is filled in
+    Bulletin.objects.filter(pk=bulletin.pk, pdf__isnull=True).update(pdf=pdf)
+    return pdf

@@ -17,7 +17,7 @@ from gongqiang.lib.http import attachment
 
 from ..documents import DocumentUnavailable, bulletin_docx, bulletin_pdf
 from ..models import Bulletin
-from ..services.bulletins import EDITORS, BulletinRefused, edit, generate, publish, view_of
+from ..services.bulletins import EDITORS, BulletinRefused, archived_pdf, edit, generate, publish, view_of
 from .common import STAFF
 
 
@@ -109,7 +109,7 @@ class BulletinFileView(MemberRequiredMixin, View):
         bulletin = get_object_or_404(Bulletin.objects.visible_to(request.user), pk=pk)
         try:
             if bulletin.is_published:
-                data = bytes(bulletin.docx if self.kind == "docx" else bulletin.pdf)
+                data = bytes(bulletin.docx) if self.kind == "docx" else archived_pdf(bulletin)
             else:
                 content = view_of(bulletin)
                 data = bulletin_docx(content) if self.kind == "docx" else bulletin_pdf(content)
