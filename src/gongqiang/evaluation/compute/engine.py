@@ -881,9 +881,11 @@ def _rank(df: pl.DataFrame, method: EvaluationMethod, key: pl.Series) -> pl.Data
     return df.with_columns(pl.when(mask).then(pl.lit(pl.Series(ranks))).alias("rank"))
 
 
-def _classify(
+def _quota_columns(
     df: pl.DataFrame, method: EvaluationMethod, keys: _Keys
-) -> tuple[pl.DataFrame, dict[tuple[str | None, str], Quota]]:
+) -> tuple[dict[tuple[str | None, str], Quota], list[pl.Series]]:
+    """Each unit's quotas, and n and places_A … places_D for every row (they need the vetoes, not the
+    rank, so they are made while the rank is)."""
     counts = (
         df.lazy()
         .filter(pl.col("_ev"))
@@ -903,7 +905,12 @@ def _classify(
             table["n"][k] = n
             for c in "ABCD":
                 table[f"places_{c}"][k] = q.places[c]
-    df = df.with_columns(_by_key(values, pl.Int64).alias(name) for name, values in table.items())
+    columns = df.select(_by_key(values, pl.Int64).alias(name) for name, values in table.items())
+    return quotas, columns.get_columns()
+
+
+def _classify(df: pl.DataFrame, method: EvaluationMethod, places: list[pl.Series]) -> pl.DataFrame:
+    df = df.with_columns(places)
     evaluated = pl.col("_ev")
     if method.classes.mode == "quota":
         a = pl.col("places_A")
@@ -939,33 +946,48 @@ def _classify(
         .otherwise(by_rank)
     )
     classes = pl.Series(["A", "B", "C", "D", "T"], dtype=CLASS_DTYPE)
-    return df.with_columns(pl.lit(classes).gather(klass).alias("class")), quotas
+    return df.with_columns(pl.lit(classes).gather(klass).alias("class"))
 
 
 # -- 6. low efficiency ------------------------------------------------------------------------------
-def _low_efficiency(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
+def _threshold_hits(df: pl.DataFrame, method: EvaluationMethod) -> dict[int, pl.Series]:
+    """rule number → hit, for the low-efficiency rules on an indicator's value (they need no class, so
+    they are made while the totals and the rank are). Values within a hair of the line are compared
+    exactly (`_fix_threshold`)."""
     evaluated = pl.col("_ev")
-    hits = []
+    hits: dict[int, pl.Series] = {}
     for n, rule in enumerate(method.low_efficiency):
         if rule.classes:
-            hit = evaluated & pl.col("class").is_in(rule.classes)
-        else:
-            ind = _indicator(method, rule.indicator)  # type: ignore[arg-type]
-            limit = float(rule.at_most)  # type: ignore[arg-type]
-            value = pl.col(f"{ind.code}_value")
-            index = next((gi for gi, g in enumerate(method.groups) if g.code == rule.group), None)
-            in_group = pl.col("_g") == index if rule.group else pl.lit(True)
-            near = (value - limit).abs() <= 1e-9 * max(1.0, abs(limit))
-            df = df.with_columns((evaluated & in_group & value.is_not_null() & near).alias(f"_le_near_{n}"))
-            df = _fix_threshold(df, ind, rule.at_most, rule.inclusive, n)  # type: ignore[arg-type]
-            cmp = (value <= limit) if rule.inclusive else (value < limit)
-            hit = (
-                evaluated
-                & in_group
-                & value.is_not_null()
-                & (pl.when(pl.col(f"_le_near_{n}")).then(pl.col(f"_le_exact_{n}")).otherwise(cmp))
-            )
-        hits.append(hit.fill_null(False))
+            continue
+        ind = _indicator(method, rule.indicator)  # type: ignore[arg-type]
+        limit = float(rule.at_most)  # type: ignore[arg-type]
+        value = pl.col(f"{ind.code}_value")
+        index = next((gi for gi, g in enumerate(method.groups) if g.code == rule.group), None)
+        in_group = pl.col("_g") == index if rule.group else pl.lit(True)
+        near = (value - limit).abs() <= 1e-9 * max(1.0, abs(limit))
+        rows = df.with_columns((evaluated & in_group & value.is_not_null() & near).alias(f"_le_near_{n}"))
+        rows = _fix_threshold(rows, ind, rule.at_most, rule.inclusive, n)  # type: ignore[arg-type]
+        cmp = (value <= limit) if rule.inclusive else (value < limit)
+        hit = (
+            evaluated
+            & in_group
+            & value.is_not_null()
+            & (pl.when(pl.col(f"_le_near_{n}")).then(pl.col(f"_le_exact_{n}")).otherwise(cmp))
+        )
+        hits[n] = rows.select(hit.fill_null(False).alias(f"_le_{n}")).to_series()
+    return hits
+
+
+def _low_efficiency(
+    df: pl.DataFrame, method: EvaluationMethod, thresholds: dict[int, pl.Series]
+) -> pl.DataFrame:
+    evaluated = pl.col("_ev")
+    hits = [
+        pl.lit(thresholds[n])
+        if n in thresholds
+        else (evaluated & pl.col("class").is_in(rule.classes)).fill_null(False)
+        for n, rule in enumerate(method.low_efficiency)
+    ]
     if not hits:
         return df.with_columns(
             pl.lit(False).alias("low_efficiency"), pl.lit("").alias("low_efficiency_reason")
@@ -986,7 +1008,7 @@ def _low_efficiency(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
         )
         df = df.with_columns(reason.alias("low_efficiency_reason"))
         df = df.with_columns((pl.col("low_efficiency_reason") != "").alias("low_efficiency"))
-    return df.drop([c for c in df.columns if c.startswith("_le_")])
+    return df
 
 
 def _fix_threshold(
@@ -1098,15 +1120,18 @@ def evaluate(
         rows = _rows(df, method, keys)
         benches = _benchmark_tables(df, tables_done.result() if tables_done else None, method, keys, year)
         df = _score_all(df, rows, method, keys, benches)
+        thresholds = side.submit(_threshold_hits, df, method)
         df = _totals(df, method)
+        places = side.submit(_quota_columns, df, method, keys)
         reasons = side.submit(_reasons, df, method, item_names or {}, year)
         null_unit = len(keys.units) - 1
         rank_key = df.select(
             pl.when(pl.col("_u") == null_unit).then(keys.size()).otherwise(pl.col("_k")).fill_null(0)
         ).to_series()
         df = _rank(df, method, rank_key)
-        df, quotas = _classify(df, method, keys)
-        df = _low_efficiency(df, method)
+        quotas, place_columns = places.result()
+        df = _classify(df, method, place_columns)
+        df = _low_efficiency(df, method, thresholds.result())
         df = df.with_columns(reasons.result())
     df = df.drop([c for c in df.columns if c.startswith("_")])
     return EvaluationResult(frame=df, quotas=quotas, method=method, year=year)
