@@ -737,7 +737,7 @@ def _zero_denominator_average(score: np.ndarray, rule: np.ndarray, k: np.ndarray
     positive = _POSITIVE[rule]
     size = keys.size() + 1
     # integer scores summed as floats: exact far beyond any unit's size (sums below 2⁵³)
-    sums = np.bincount(k, weights=np.where(positive, score, 0), minlength=size).astype(np.int64)
+    sums = np.bincount(k, weights=np.where(positive, score, 0.0), minlength=size).astype(np.int64)
     counts = np.bincount(k, weights=positive, minlength=size).astype(np.int64)
     usable = (counts > 0) & np.array([*keys.valid(), False])
     average = np.where(usable, (2 * sums + counts) // np.maximum(2 * counts, 1), 0)
