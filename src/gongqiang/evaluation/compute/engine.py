@@ -434,34 +434,51 @@ def _previous_tables(
     return {code: [r for r in prev[code].iter_rows(named=True) if r["sum_d"] > 0] for code in codes}
 
 
+def _current_rows(
+    current: pl.DataFrame, method: EvaluationMethod, keys: _Keys, year: int, only: list[int] | None
+) -> dict[str, dict[int, dict[str, Any]]]:
+    """code → key → the year's own benchmark row, for the keys `only` (all when None)."""
+    codes = indicator_codes(method)
+    summed = _benchmark_query(current, method, codes, only).collect(engine="in-memory")
+    own = _benchmark_rows(summed, current, method, keys, codes, year)
+    return {code: {r["_k"]: r for r in own[code].iter_rows(named=True)} for code in codes}
+
+
+def _new_unit_keys(keys: _Keys, new_units: set[str]) -> list[int]:
+    """The keys of units the previous year does not have at all (their fallback is certain)."""
+    return [k for k in range(keys.size()) if keys.units[k % len(keys.units)] in new_units]
+
+
 def _benchmark_tables(
     current: pl.DataFrame,
     previous: dict[str, list[dict[str, Any]]] | None,
     method: EvaluationMethod,
     keys: _Keys,
     year: int,
+    early: tuple[list[int], dict[str, dict[int, dict[str, Any]]]] | None = None,
 ) -> dict[str, dict[int, dict[str, Any]]]:
     """code → key → {sum_n, sum_d, mean_ratio, count, year, base (float)}: the previous year's table
     (`_previous_tables`, None when the method takes the year's own data), falling back to the year's own
-    rows for the units it lacks (only those are summed). sum_n and sum_d are exact integers in
-    millionths; the float base is their quotient, correctly rounded."""
+    rows for the units it lacks (only those are summed; `early` holds those already summed, for units
+    new this year, while the previous year's were). sum_n and sum_d are exact integers in millionths;
+    the float base is their quotient, correctly rounded."""
     codes = indicator_codes(method)
     tables: dict[str, list[dict[str, Any]]] = {
         code: list(previous[code]) if previous else [] for code in codes
     }
-    fallback = previous is None
-    if previous is not None:
-        lacking = sorted(
-            {k for code in codes for k in _keys_of(code, method, keys) - {r["_k"] for r in tables[code]}}
-        )
-        fallback = bool(method.benchmark.fallback_to_current and lacking)
-    if fallback:
-        only = lacking if previous is not None else None
-        summed = _benchmark_query(current, method, codes, only).collect(engine="in-memory")
-        own = _benchmark_rows(summed, current, method, keys, codes, year)
+    if previous is None:
+        own = _current_rows(current, method, keys, year, None)
         for code in codes:
-            have = {r["_k"] for r in tables[code]}
-            tables[code] += [r for r in own[code].iter_rows(named=True) if r["_k"] not in have]
+            tables[code] += own[code].values()
+    elif method.benchmark.fallback_to_current:
+        lacking = {code: _keys_of(code, method, keys) - {r["_k"] for r in tables[code]} for code in codes}
+        done, own = early or ([], {code: {} for code in codes})
+        rest = sorted(set().union(*lacking.values()) - set(done))
+        if rest:
+            more = _current_rows(current, method, keys, year, rest)
+            own = {code: own[code] | more[code] for code in codes}
+        for code in codes:
+            tables[code] += [r for k, r in own[code].items() if k in lacking[code]]
     valid = keys.valid()
     out: dict[str, dict[int, dict[str, Any]]] = {}
     for code in codes:
@@ -542,7 +559,7 @@ def _rows(df: pl.DataFrame, method: EvaluationMethod, keys: _Keys) -> _Rows:
     rows = _Rows(
         k=df["_k"].fill_null(keys.size()).to_numpy().astype(np.intp),
         g=g,
-        g64=g * 64,
+        g64=(g * 64).astype(np.uint16 if keys.n_groups < 1023 else np.intp),
         ev=ev,
         values=values,
         missing=missing,
@@ -649,6 +666,8 @@ def _score_indicator(
     base = base_k[k]
     bench_ok = base > 0
     scored = in_group & positive_den & bench_ok
+    # Fresh arrays cost page faults (a million rows are 8 MB): the steps below work in place where the
+    # result is not an output column.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         value = rows.filled[ind.numerator] / d
         ratio = value / base
@@ -657,10 +676,11 @@ def _score_indicator(
     half *= weights.pop() if len(weights) == 1 else w100_g[g]  # one weight: no gather
     half += 0.5
     rounded = np.floor(half)
-    rest = half - rounded  # frac(x) is within a hair of ½ when this is within a hair of 0 or 1
+    rest = np.subtract(half, rounded, out=half)  # frac(x) is near ½ when this is near 0 or 1
     rest -= 0.5
     near = scored & (np.abs(rest, out=rest) > 0.5 - exact.NEAR_HALF)
-    score = np.where(scored, rounded, 0.0).astype(np.int64)
+    np.copyto(rounded, 0.0, where=~scored)
+    score = rounded.astype(np.int64)
     positions = np.flatnonzero(near)
     if len(positions):
         score[positions] = _exact_scores(method, ind, bench, keys, n, d, k, g, positions)
@@ -837,19 +857,22 @@ def _rank(df: pl.DataFrame, method: EvaluationMethod, key: pl.Series) -> pl.Data
     shift = 63 - place_bits - first_bits
     if shift < 0:  # a key space too wide to pack (not met in practice): sort on the columns
         shift, place_bits = 0, 0
-    composite = ks * span
-    composite += high - totals
+    # in place where the array is ours: fresh 8 MB arrays cost page faults
+    composite = ks
+    composite *= span
+    composite += np.subtract(high, totals, out=totals)
     if shift > 0:
         composite <<= np.int64(shift)
         if breakers:
-            lead = _descending_key(df[breakers[0]]) >> np.uint64(64 - shift)
-            composite |= lead.astype(np.int64)
+            lead = _descending_key(df[breakers[0]])
+            lead >>= np.uint64(64 - shift)
+            composite |= lead.view(np.int64)
     if place_bits:
         composite <<= np.int64(place_bits)
         composite |= np.arange(df.height, dtype=np.int64)
-        packed_sorted = np.sort(composite)[:ranked]
-        order = packed_sorted & np.int64((1 << place_bits) - 1)
-        packed = packed_sorted >> np.int64(place_bits)
+        packed = np.sort(composite)[:ranked]
+        order = packed & np.int64((1 << place_bits) - 1)
+        packed >>= np.int64(place_bits)
     else:
         order = pl.Series(composite).arg_sort().to_numpy().astype(np.int64)[:ranked]
         packed = composite[order]
@@ -872,7 +895,9 @@ def _rank(df: pl.DataFrame, method: EvaluationMethod, key: pl.Series) -> pl.Data
             .to_numpy()
         )
         order[slots] = order[slots][resolved]
-    sorted_keys = ks[order]
+    sorted_keys = packed  # the key is the packed value's leading part: no gather
+    sorted_keys >>= np.int64(shift)
+    sorted_keys //= span
     starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
     lengths = np.diff(np.concatenate((starts, [len(order)])))
     within = np.arange(len(order)) - np.repeat(starts, lengths) + 1
@@ -1118,7 +1143,12 @@ def evaluate(
         )
         df = _with_keys(df, method, keys)
         rows = _rows(df, method, keys)
-        benches = _benchmark_tables(df, tables_done.result() if tables_done else None, method, keys, year)
+        early = None
+        if prev is not None and method.benchmark.fallback_to_current and units - prev_units:
+            new = _new_unit_keys(keys, units - prev_units)
+            early = (new, _current_rows(df, method, keys, year, new))
+        previous_rows = tables_done.result() if tables_done else None
+        benches = _benchmark_tables(df, previous_rows, method, keys, year, early)
         df = _score_all(df, rows, method, keys, benches)
         thresholds = side.submit(_threshold_hits, df, method)
         df = _totals(df, method)
