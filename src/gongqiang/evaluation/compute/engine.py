@@ -1103,13 +1103,41 @@ def _reasons(df: pl.DataFrame, method: EvaluationMethod, item_names: dict[str, s
         )
     ).fill_null(False)
     positions = df.select(needs).to_series().arg_true()
-    read = reason.fill_null("").meta.root_names()
-    rows = pl.DataFrame([df.get_column(c).gather(positions) for c in dict.fromkeys(read)])
-    texts = rows.select(reason.fill_null("")).to_series().append(pl.Series([""]))
+    # What decides a row's words: its status, veto items, rules, which T and exception conditions hold,
+    # and the land of a too-small enterprise. Rows alike in all of these read alike, so the text is
+    # built once for each such signature (a few hundred in a large year) and gathered.
+    conditions = [c for c, _ in _t_rules(method, year)] + [c for c, _ in _exception_rules(method)]
+    signature = [
+        pl.col("_st"),
+        pl.col("veto").fill_null(False),
+        pl.col("veto_items"),
+        *(pl.col(f"_rc_{c}") for c in indicator_codes(method)),
+        *(c.fill_null(False) for c in conditions),
+        pl.col("group").is_null(),
+        pl.col("_too_small"),
+        pl.when(pl.col("_too_small")).then(pl.col("land_mu").round(2)),
+    ]
+    signature = [e.alias(f"_sig{n}") for n, e in enumerate(signature)]
+    read = dict.fromkeys(
+        reason.fill_null("").meta.root_names() + [c for e in signature for c in e.meta.root_names()]
+    )
+    rows = pl.DataFrame([df.get_column(c).gather(positions) for c in read])
+    kinds = (
+        rows.select(signature)
+        .with_row_index("_i")
+        .group_by([e.meta.output_name() for e in signature])
+        .agg(pl.col("_i"))
+        .select("_i")
+        .with_row_index("_kind")
+    )
+    texts = rows[kinds["_i"].list.first()].select(reason.fill_null("")).to_series().append(pl.Series([""]))
     texts = texts.cast(pl.Enum(texts.unique(maintain_order=True)))
-    # every row points at its text, or at the empty one after them: one gather writes the column
-    index = np.full(df.height, len(positions), dtype=np.uint32)
-    index[positions.to_numpy()] = np.arange(len(positions), dtype=np.uint32)
+    members = kinds.explode("_i")
+    kind_of = np.empty(len(positions), dtype=np.uint32)
+    kind_of[members["_i"].to_numpy()] = members["_kind"].to_numpy()
+    # every row points at its kind's text, or at the empty one after them: one gather writes the column
+    index = np.full(df.height, len(kinds), dtype=np.uint32)
+    index[positions.to_numpy()] = kind_of
     return texts.gather(index).alias("reason")
 
 
