@@ -527,7 +527,6 @@ _ZERO_RULES = {
     ZeroDenominator.zero: "zero_den_zero",
     ZeroDenominator.exception: "zero_den_exception",
 }
-_POSITIVE = np.array([r in ("normal", "capped", "floored", "missing_numerator") for r in RULES] + [False])
 
 
 def _by_key(values: list[Any], dtype: pl.DataType) -> pl.Expr:
@@ -602,7 +601,9 @@ def _members(method: EvaluationMethod, code: str) -> tuple[bool, ...]:
 _NO_RULE = len(RULES)  # rows outside the indicator's group: no rule (null once named)
 # an Enum: naming a million rows gathers integers, where a String column would write a million texts
 RULE_DTYPE = pl.Enum(RULES)
-_RULE_NAMES = pl.Series(RULES + [None], dtype=RULE_DTYPE)
+# the last slot (no rule) reads as the first name and is masked to null after: gathering from a table
+# without nulls is several times faster than gathering a null
+_RULE_NAMES = pl.Series([*RULES, RULES[0]], dtype=RULE_DTYPE)
 # bits of the conditions that decide an enterprise's rule for an indicator (see `_rule_table`)
 _BELOW_FLOOR, _ABOVE_CAP, _NO_NUMERATOR, _BAD_BENCHMARK, _BAD_DENOMINATOR, _OUTSIDE = (
     1 << b for b in range(6)
@@ -679,8 +680,9 @@ def _score_indicator(
     rest = np.subtract(half, rounded, out=half)  # frac(x) is near ½ when this is near 0 or 1
     rest -= 0.5
     near = scored & (np.abs(rest, out=rest) > 0.5 - exact.NEAR_HALF)
-    np.copyto(rounded, 0.0, where=~scored)
-    score = rounded.astype(np.int64)
+    with np.errstate(invalid="ignore"):  # rows not scored may hold NaN: zeroed just below
+        score = rounded.astype(np.int64)
+    score *= scored
     positions = np.flatnonzero(near)
     if len(positions):
         score[positions] = _exact_scores(method, ind, bench, keys, n, d, k, g, positions)
@@ -692,12 +694,12 @@ def _score_indicator(
     bits |= _bit(~in_group, _OUTSIDE)
     rule = _rule_table(zero_g)[rows.g64 + bits]
     if (zero_g == _RULE["zero_den_average"]).any():
-        _zero_denominator_average(score, rule, k, keys)
+        _zero_denominator_average(score, rule, scored, k, keys)
     value *= scale
     base *= scale
     rule_codes = pl.Series(f"_rc_{code}", rule)
 
-    def masked(mask: np.ndarray, values: np.ndarray, name: str) -> pl.Expr:
+    def masked(mask: np.ndarray, values: np.ndarray | pl.Series, name: str) -> pl.Expr:
         return pl.when(pl.lit(pl.Series(mask))).then(pl.lit(pl.Series(values))).alias(name)
 
     return [
@@ -706,7 +708,7 @@ def _score_indicator(
         masked(in_group & bench_ok, base, f"{code}_benchmark"),
         masked(scored, ratio, f"{code}_ratio"),
         masked(in_group, score, f"{code}_score"),
-        pl.lit(_RULE_NAMES.gather(rule_codes)).alias(f"{code}_rule"),
+        masked(in_group, _RULE_NAMES.gather(rule_codes), f"{code}_rule"),
         pl.lit(rule_codes),
     ]
 
@@ -748,17 +750,20 @@ def _exact_scores(
     )
 
 
-def _zero_denominator_average(score: np.ndarray, rule: np.ndarray, k: np.ndarray, keys: _Keys) -> None:
+def _zero_denominator_average(
+    score: np.ndarray, rule: np.ndarray, scored: np.ndarray, k: np.ndarray, keys: _Keys
+) -> None:
     """Enterprises whose denominator is 0 or missing under the unit_average rule get the unit's average
-    of the rounded scores of the enterprises with a positive denominator, rounded half up (in place)."""
+    of the rounded scores of the enterprises scored normally (a positive denominator and benchmark: the
+    rules normal, capped, floored and missing numerator), rounded half up (in place; `score` is 0 where
+    not scored)."""
     averaged = rule == _RULE["zero_den_average"]
     if not averaged.any():
         return
-    positive = _POSITIVE[rule]
     size = keys.size() + 1
     # integer scores summed as floats: exact far beyond any unit's size (sums below 2⁵³)
-    sums = np.bincount(k, weights=np.where(positive, score, 0.0), minlength=size).astype(np.int64)
-    counts = np.bincount(k, weights=positive, minlength=size).astype(np.int64)
+    sums = np.bincount(k, weights=score, minlength=size).astype(np.int64)
+    counts = np.bincount(k, weights=scored, minlength=size).astype(np.int64)
     usable = (counts > 0) & np.array([*keys.valid(), False])
     average = np.where(usable, (2 * sums + counts) // np.maximum(2 * counts, 1), 0)
     score[averaged] = average[k[averaged]]
