@@ -578,20 +578,23 @@ def _score_all(
     method: EvaluationMethod,
     keys: _Keys,
     benches: dict[str, dict[int, dict[str, Any]]],
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, np.ndarray]:
     """Every indicator's value, benchmark, ratio, score and rule, in numpy: a few passes over whole
     arrays per indicator, the indicators side by side on a small thread pool (numpy lets go of the GIL
     on whole arrays), where a chain of conditional columns made many more. Nulls are set at the end by
     Polars, which only combines validity masks for that."""
     indicators = [_indicator(method, c) for c in indicator_codes(method)]
 
-    def one(ind: Indicator) -> list[pl.Expr]:
+    def one(ind: Indicator) -> tuple[list[pl.Expr], np.ndarray]:
         return _score_indicator(ind, method, keys, benches[ind.code], rows)
 
     workers = max(1, min(len(indicators), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         parts = list(pool.map(one, indicators))
-    return df.with_columns(e for part in parts for e in part)
+    score_sum = np.zeros(df.height, dtype=np.int64)
+    for _, score in parts:
+        score_sum += score  # 0 outside the indicator's group: the sum is the total's indicator part
+    return df.with_columns(e for exprs, _ in parts for e in exprs), score_sum
 
 
 def _members(method: EvaluationMethod, code: str) -> tuple[bool, ...]:
@@ -639,7 +642,7 @@ def _bit(mask: np.ndarray, bit: int) -> np.ndarray:
 
 def _score_indicator(
     ind: Indicator, method: EvaluationMethod, keys: _Keys, bench: dict[int, dict[str, Any]], rows: _Rows
-) -> list[pl.Expr]:
+) -> tuple[list[pl.Expr], np.ndarray]:
     code = ind.code
     scale, mult = float(ind.scale), float(method.benchmark.multiplier)
     cap, floor = float(method.score.cap), float(method.score.floor)
@@ -710,7 +713,7 @@ def _score_indicator(
         masked(in_group, score, f"{code}_score"),
         masked(in_group, _RULE_NAMES.gather(rule_codes), f"{code}_rule"),
         pl.lit(rule_codes),
-    ]
+    ], score
 
 
 def _exact_scores(
@@ -774,45 +777,52 @@ def _hundredths(value: Decimal) -> int:
     return exact.round_half_up(Fraction(value) * 100)
 
 
-def _points(df: pl.DataFrame, section: Any, name: str) -> pl.Expr:
-    if not section.items:
-        return pl.lit(0, pl.Int64).alias(name)
-    total = pl.sum_horizontal(
-        [pl.when(pl.col(p.item)).then(pl.lit(_hundredths(p.points))).otherwise(0) for p in section.items]
-    ).cast(pl.Int64)
+def _points(df: pl.DataFrame, section: Any) -> np.ndarray:
+    total = np.zeros(df.height, dtype=np.int64)
+    for p in section.items:
+        total += df[p.item].to_numpy() * np.int64(_hundredths(p.points))
     if section.cap is not None:
-        total = pl.min_horizontal(total, pl.lit(_hundredths(section.cap)))
-    return total.alias(name)
+        np.minimum(total, _hundredths(section.cap), out=total)
+    return total
 
 
-def _totals(df: pl.DataFrame, method: EvaluationMethod) -> pl.DataFrame:
-    codes = indicator_codes(method)
-    evaluated = pl.col("_ev")
-    veto_any = pl.any_horizontal([pl.col(v) for v in method.veto]) if method.veto else pl.lit(False)
-    df = df.with_columns(
-        pl.when(evaluated).then(_points(df, method.bonus, "bonus")).alias("bonus"),
-        pl.when(evaluated).then(_points(df, method.penalty, "penalty")).alias("penalty"),
-        (evaluated & veto_any).alias("veto"),
-    )
-    veto_names = [pl.when(pl.col(v)).then(pl.lit(v)) for v in method.veto]
-    veto_items = pl.concat_str(veto_names, separator=",", ignore_nulls=True) if veto_names else pl.lit("")
+def _totals(
+    df: pl.DataFrame, method: EvaluationMethod, rows: _Rows, score_sum: np.ndarray
+) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
+    """Bonus, penalty, veto, total (and the veto's items) in numpy; the totals (0 where not evaluated)
+    and the vetoes also come back as arrays for the rank."""
+    ev = rows.ev
+    bonus, penalty = _points(df, method.bonus), _points(df, method.penalty)
+    veto = np.zeros(df.height, dtype=bool)
+    for v in method.veto:
+        veto |= df[v].to_numpy()
+    veto &= ev
+    total = score_sum + bonus
+    total -= penalty
+    total *= ev
+    evaluated = pl.lit(pl.Series(ev))
     if 0 < len(method.veto) <= 10:
         # which veto items are set, as bits: the text of each combination is written once and gathered
-        bits = pl.sum_horizontal([pl.col(v).cast(pl.UInt32) * (1 << n) for n, v in enumerate(method.veto)])
+        bits = np.zeros(df.height, dtype=np.uint32)
+        for n, v in enumerate(method.veto):
+            bits |= df[v].to_numpy().astype(np.uint32) << np.uint32(n)
         texts = [
             ",".join(v for n, v in enumerate(method.veto) if m >> n & 1) for m in range(1 << len(method.veto))
         ]
-        veto_items = pl.lit(_texts(texts)).gather(bits)
-    return df.with_columns(
-        pl.when(evaluated)
-        .then(
-            pl.sum_horizontal([pl.col(f"{c}_score").fill_null(0) for c in codes])
-            + pl.col("bonus")
-            - pl.col("penalty")
-        )
-        .alias("total"),
+        veto_items = pl.lit(_texts(texts).gather(pl.Series(bits)))
+    elif method.veto:
+        veto_names = [pl.when(pl.col(v)).then(pl.lit(v)) for v in method.veto]
+        veto_items = pl.concat_str(veto_names, separator=",", ignore_nulls=True)
+    else:
+        veto_items = pl.lit("")
+    df = df.with_columns(
+        pl.when(evaluated).then(pl.lit(pl.Series(bonus))).alias("bonus"),
+        pl.when(evaluated).then(pl.lit(pl.Series(penalty))).alias("penalty"),
+        pl.lit(pl.Series(veto)).alias("veto"),
+        pl.when(evaluated).then(pl.lit(pl.Series(total))).alias("total"),
         veto_items.alias("veto_items"),
     )
+    return df, total, veto
 
 
 # -- 5. rank and class -------------------------------------------------------------------------------
@@ -831,7 +841,9 @@ def _descending_key(values: pl.Series) -> np.ndarray:
     return np.invert(ascending, out=ascending)
 
 
-def _rank(df: pl.DataFrame, method: EvaluationMethod, key: pl.Series) -> pl.DataFrame:
+def _rank(
+    df: pl.DataFrame, method: EvaluationMethod, key: np.ndarray, chosen: np.ndarray, totals: np.ndarray
+) -> pl.DataFrame:
     """Rank among the non-vetoed of each unit and group: total, then the tie-breakers, descending,
     then the USCC ascending, then the input order.
 
@@ -842,14 +854,11 @@ def _rank(df: pl.DataFrame, method: EvaluationMethod, key: pl.Series) -> pl.Data
     leading bits) are few; they alone are sorted on every key (the tie-breakers, the USCC and the
     position)."""
     breakers = method.classes.tie_breakers
-    mask = (df["_ev"] & ~df["veto"]).fill_null(False)
-    ranked = int(mask.sum())
+    ranked = int(np.count_nonzero(chosen))
     if not ranked:
         return df.with_columns(pl.lit(None, pl.Int64).alias("rank"))
-    chosen = mask.to_numpy()
-    ks = key.to_numpy(allow_copy=True).astype(np.int64)
+    ks = key.astype(np.int64)
     np.copyto(ks, np.max(ks, where=chosen, initial=-1) + 1, where=~chosen)
-    totals = df["total"].fill_null(0).to_numpy()
     top = np.iinfo(np.int64).max
     low, high = (
         int(np.min(totals, where=chosen, initial=top)),
@@ -908,7 +917,7 @@ def _rank(df: pl.DataFrame, method: EvaluationMethod, key: pl.Series) -> pl.Data
     within = np.arange(len(order)) - np.repeat(starts, lengths) + 1
     ranks = np.zeros(df.height, dtype=np.int64)
     ranks[order] = within
-    return df.with_columns(pl.when(mask).then(pl.lit(pl.Series(ranks))).alias("rank"))
+    return df.with_columns(pl.when(pl.lit(pl.Series(chosen))).then(pl.lit(pl.Series(ranks))).alias("rank"))
 
 
 def _quota_columns(
@@ -1182,16 +1191,15 @@ def evaluate(
             early = (new, _current_rows(df, method, keys, year, new))
         previous_rows = tables_done.result() if tables_done else None
         benches = _benchmark_tables(df, previous_rows, method, keys, year, early)
-        df = _score_all(df, rows, method, keys, benches)
+        df, score_sum = _score_all(df, rows, method, keys, benches)
         thresholds = side.submit(_threshold_hits, df, method)
-        df = _totals(df, method)
+        df, totals, veto = _totals(df, method, rows, score_sum)
         places = side.submit(_quota_columns, df, method, keys)
         reasons = side.submit(_reasons, df, method, item_names or {}, year)
+        # every row whose unit is missing ranks in one key of its own, past every real one
         null_unit = len(keys.units) - 1
-        rank_key = df.select(
-            pl.when(pl.col("_u") == null_unit).then(keys.size()).otherwise(pl.col("_k")).fill_null(0)
-        ).to_series()
-        df = _rank(df, method, rank_key)
+        rank_key = np.where(rows.k % len(keys.units) == null_unit, keys.size(), rows.k)
+        df = _rank(df, method, rank_key, rows.ev & ~veto, totals)
         quotas, place_columns = places.result()
         df = _classify(df, method, place_columns)
         df = _low_efficiency(df, method, thresholds.result())
