@@ -406,7 +406,7 @@ def _benchmark_rows(
         for side in ("sum_n", "sum_d"):
             if table.height:
                 table = _exact_sum(df, method, code, side, table)
-        groups = [n for n, g in enumerate(method.groups) if any(i.code == code for i in g.indicators)]
+        groups = [gi for gi, _ in _scored_by(method, code)]
         out[code] = table.filter(
             (pl.col(f"{code}|count") > 0) & (pl.col("_k") // len(keys.units)).is_in(groups)
         ).select(
@@ -420,7 +420,7 @@ def _benchmark_rows(
 def _keys_of(code: str, method: EvaluationMethod, keys: _Keys) -> set[int]:
     """The keys (real units only) of the groups that score the indicator."""
     valid = keys.valid()
-    groups = {n for n, g in enumerate(method.groups) if any(i.code == code for i in g.indicators)}
+    groups = {gi for gi, _ in _scored_by(method, code)}
     return {k for k in range(keys.size()) if valid[k] and k // len(keys.units) in groups}
 
 
@@ -597,8 +597,14 @@ def _score_all(
     return df.with_columns(e for exprs, _ in parts for e in exprs), score_sum
 
 
+def _scored_by(method: EvaluationMethod, code: str) -> list[tuple[int, Indicator]]:
+    """(group number, the indicator as that group weighs it) for each group that scores `code`."""
+    return [(gi, i) for gi, group in enumerate(method.groups) for i in group.indicators if i.code == code]
+
+
 def _members(method: EvaluationMethod, code: str) -> tuple[bool, ...]:
-    return tuple(any(i.code == code for i in group.indicators) for group in method.groups)
+    scoring = {gi for gi, _ in _scored_by(method, code)}
+    return tuple(gi in scoring for gi in range(len(method.groups)))
 
 
 _NO_RULE = len(RULES)  # rows outside the indicator's group: no rule (null once named)
@@ -657,11 +663,9 @@ def _score_indicator(
             year_k[key], has_year_k[key] = row["year"], True
     w100_g = np.zeros(keys.n_groups + 1)
     zero_g = np.full(keys.n_groups + 1, _NO_RULE, dtype=np.uint8)
-    for gi, group in enumerate(method.groups):
-        for i in group.indicators:
-            if i.code == code:
-                w100_g[gi] = float(i.weight) * 100
-                zero_g[gi] = _RULE[_ZERO_RULES[i.on_zero_denominator]]
+    for gi, i in _scored_by(method, code):
+        w100_g[gi] = float(i.weight) * 100
+        zero_g[gi] = _RULE[_ZERO_RULES[i.on_zero_denominator]]
     k, g = rows.k, rows.g
     n, d = rows.values[ind.numerator], rows.values[ind.denominator]
     missing_n = rows.missing[ind.numerator]
@@ -736,11 +740,9 @@ def _exact_scores(
         bench_num[key], bench_den[key] = b.numerator, b.denominator
     weight_num = np.zeros(keys.n_groups + 1, dtype=object)
     weight_den = np.ones(keys.n_groups + 1, dtype=object)
-    for gi, group in enumerate(method.groups):
-        for i in group.indicators:
-            if i.code == ind.code:
-                w = Fraction(i.weight)
-                weight_num[gi], weight_den[gi] = w.numerator, w.denominator
+    for gi, i in _scored_by(method, ind.code):
+        w = Fraction(i.weight)
+        weight_num[gi], weight_den[gi] = w.numerator, w.denominator
     rk, rg = k[positions], g[positions]
     numerators = n[positions]
     return exact.scores_hundredths(
